@@ -1,0 +1,1 @@
+// Compiles the precompiled header once; every exercise and solution object reuses it.

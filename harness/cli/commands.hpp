@@ -1,0 +1,25 @@
+#pragma once
+// The workbook subcommands. Each parses its own options (Boost.Program_options), answers --help,
+// and returns the process exit code (see README: 0 ok, 1 a check failed, 2 usage, 3 could not run).
+
+#include <string>
+#include <vector>
+
+#include "workbook/answers.hpp"
+
+namespace workbook::cli {
+
+enum ExitCode { ok = 0, checks_failed = 1, usage_error = 2, run_error = 3 };
+
+using Args = std::vector<std::string>;
+
+int list_command(const Args& args);
+int show_command(const Args& args);
+int run_command(const Args& args);
+int plots_command(const Args& args);
+int docs_command(const Args& args);
+
+// The reference answers built into this program (solutions/**/*.toml).
+AnswerBook reference_answers();
+
+}  // namespace workbook::cli

@@ -1,0 +1,48 @@
+// workbook: runs transformer exercises against their reference solutions, renders their plots and
+// writes their catalogue. `workbook --help` lists the subcommands; each has its own --help.
+
+#include <exception>
+#include <iostream>
+#include <map>
+
+#include "commands.hpp"
+
+namespace {
+
+const char* const usage = R"(usage: workbook COMMAND [OPTIONS]
+
+commands:
+  list    the exercises: id, stars, title, parts, tags   (--collection C, --tag T, --json)
+  show    one exercise: statement, parts, points, what is checked, plots
+  run     run an exercise (or --all) against the reference and report every check
+  plots   render every plot of every exercise (the docs figure set)
+  docs    write the Markdown catalogue of every exercise
+
+`workbook COMMAND --help` describes a command's options.
+exit status: 0 ok, 1 a check failed, 2 bad usage or unknown exercise, 3 could not run
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace workbook::cli;
+  const std::map<std::string, int (*)(const Args&)> commands = {
+      {"list", list_command}, {"show", show_command}, {"run", run_command},
+      {"plots", plots_command}, {"docs", docs_command}};
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+      std::string(argv[1]) == "help") {
+    std::cout << usage;
+    return argc < 2 ? usage_error : ok;
+  }
+  const auto command = commands.find(argv[1]);
+  if (command == commands.end()) {
+    std::cerr << "workbook: unknown command \"" << argv[1] << "\"\n\n" << usage;
+    return usage_error;
+  }
+  try {
+    return command->second(Args(argv + 2, argv + argc));
+  } catch (const std::exception& error) {
+    std::cerr << "workbook " << argv[1] << ": " << error.what() << "\n";
+    return run_error;
+  }
+}

@@ -1,0 +1,65 @@
+#pragma once
+// Pen-and-paper answers, read from TOML. One table per exercise, one key per answer:
+//
+//   [ch10."10.1"]
+//   a = [1.0, 1.0, 2.0]
+//
+// The reference answers (solutions/**/*.toml) and a student's answers.toml use the same format.
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <xtensor/xarray.hpp>
+
+namespace workbook {
+
+// A missing key, a value of the wrong type or shape, a choice outside the options.
+class AnswerError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A file that is not valid TOML: names the file, line and column.
+class AnswersFileError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The answers of one exercise.
+class Answers {
+ public:
+  Answers();  // no answers at all: every lookup reports the key as missing
+  struct Table;  // the exercise's TOML table (defined in answers.cpp, so that toml++ stays out of headers)
+  Answers(std::string exercise_id, std::shared_ptr<const Table> table);
+
+  double number(const std::string& key) const;
+  std::int64_t integer(const std::string& key) const;
+  std::string text(const std::string& key) const;
+  std::string choice(const std::string& key, const std::vector<std::string>& options) const;
+  // An array of numbers with exactly this shape (nested TOML arrays for 2-D and up).
+  xt::xarray<double> array(const std::string& key, const std::vector<std::size_t>& shape) const;
+
+ private:
+  std::string exercise_id_;
+  std::shared_ptr<const Table> table_;  // null when the exercise has no answers table
+};
+
+// Every exercise's answers, from one or more TOML files or strings.
+class AnswerBook {
+ public:
+  void add_file(const std::string& path);
+  void add_text(const std::string& toml_text, const std::string& source_name);
+  Answers for_exercise(const std::string& exercise_id) const;
+  // Overwrites one answer (used by tests to feed a deliberately wrong value).
+  void set_number(const std::string& exercise_id, const std::string& key, double value);
+  void set_text(const std::string& exercise_id, const std::string& key, const std::string& value);
+
+ private:
+  struct Root;
+  std::shared_ptr<Root> root_;
+};
+
+}  // namespace workbook

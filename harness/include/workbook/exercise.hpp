@@ -1,0 +1,119 @@
+#pragma once
+// The exercise model. An exercise is one translation unit that describes itself with
+// WORKBOOK_EXERCISE: its statement, its parts with their points, and each part's checks.
+//
+//   WORKBOOK_EXERCISE("ch10/10.1") {
+//     ex.title = "Attention by hand";
+//     auto& a = ex.part("a", 1, "Compute the raw scores q·k_i.");
+//     a.array_answer("a", "the three scores", {3}, [] { return raw_scores_oracle(); });
+//   }
+//
+// Describing an exercise is cheap and runs nothing: `list`, `show` and `docs` read the description;
+// only `run` calls the check functions.
+
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "workbook/check.hpp"
+#include "workbook/context.hpp"
+#include "workbook/plot.hpp"
+
+namespace workbook {
+
+enum class Tag { numeric, proof, implementation, conceptual, plot };
+std::string_view to_string(Tag tag);
+
+enum class CheckKind { close, equal, property, manual };
+std::string_view to_string(CheckKind kind);
+
+using CheckFn = std::function<CheckResult(const Context&)>;
+using ExpectedNumber = std::function<double()>;
+using ExpectedArray = std::function<xt::xarray<double>()>;
+
+// What a pen-and-paper part asks the student to write in answers.toml.
+struct AnswerSpec {
+  enum class Kind { number, integer, array, choice, text };
+  std::string key;
+  Kind kind = Kind::number;
+  std::string prompt;                // what is asked, in a few words
+  std::vector<std::size_t> shape;    // arrays only
+  std::vector<std::string> choices;  // choices only
+  std::string unit;                  // e.g. "FLOPs", "MiB"; empty when unitless
+};
+
+struct Check {
+  std::string name;      // short, unique within the part
+  std::string verifies;  // what is compared with what, in a sentence (shown by `show`)
+  CheckKind kind = CheckKind::close;
+  CheckFn run;           // empty for manual checks
+};
+
+struct Part {
+  std::string label;   // "a", "b", ...
+  int points = 1;
+  std::string prompt;  // the question, in our words
+  std::vector<AnswerSpec> answers;
+  std::vector<Check> checks;
+  std::vector<std::string> hints;
+  std::string reference_answer;  // conceptual parts: our answer...
+  std::string rubric;            // ...and how a grader awards the points
+
+  // A general check: `run` computes the actual value from the solution and compares it.
+  Part& check(std::string name, CheckKind kind, std::string verifies, CheckFn run);
+  // Pen-and-paper answers compared with a value the exercise derives (closed form or oracle).
+  Part& number_answer(std::string key, std::string prompt, ExpectedNumber expected,
+                      Tolerance tolerance = {}, std::string unit = "");
+  Part& array_answer(std::string key, std::string prompt, std::vector<std::size_t> shape,
+                     ExpectedArray expected, Tolerance tolerance = {}, std::string unit = "");
+  Part& integer_answer(std::string key, std::string prompt, std::int64_t expected,
+                       std::string unit = "");
+  Part& choice_answer(std::string key, std::string prompt, std::vector<std::string> choices,
+                      std::string expected);
+  // A conceptual part: reported as manual with the rubric, never counted as passed.
+  Part& manual(std::string reference, std::string rubric);
+  Part& hint(std::string text);
+};
+
+using PlotFn = std::function<Plot(const Context&)>;
+
+struct PlotSpec {
+  std::string name;     // file stem, unique within the exercise
+  std::string caption;  // what the figure shows
+  PlotFn make;
+};
+
+struct Exercise {
+  std::string id;         // "<collection>/<number>", e.g. "ch10/10.12"
+  std::string title;
+  std::string statement;  // the shared setting; each part adds its own question
+  int stars = 0;          // 0 when the seed gives none
+  std::vector<Tag> tags;
+  std::deque<Part> parts;  // a deque: references from part() stay valid as parts are added
+  std::vector<PlotSpec> plots;
+  std::string notes;      // where the seed is wrong or loose, and the computation that settles it
+
+  Part& part(std::string label, int points, std::string prompt);
+  void plot(std::string name, std::string caption, PlotFn make);
+  std::string collection() const;  // the text before the '/'
+  std::string number() const;      // the text after it
+  int total_points() const;
+};
+
+using DefineFn = void (*)(Exercise&);
+
+// One static object per exercise translation unit adds the exercise to the registry at start-up.
+struct Registrar {
+  Registrar(const char* id, DefineFn define);
+};
+
+}  // namespace workbook
+
+#define WORKBOOK_CAT_(a, b) a##b
+#define WORKBOOK_CAT(a, b) WORKBOOK_CAT_(a, b)
+#define WORKBOOK_EXERCISE(ID)                                                            \
+  static void WORKBOOK_CAT(workbook_define_, __LINE__)(::workbook::Exercise & ex);      \
+  static const ::workbook::Registrar WORKBOOK_CAT(workbook_registrar_, __LINE__){       \
+      ID, &WORKBOOK_CAT(workbook_define_, __LINE__)};                                   \
+  static void WORKBOOK_CAT(workbook_define_, __LINE__)(::workbook::Exercise & ex)

@@ -1,0 +1,36 @@
+#pragma once
+// A plot is data plus a small spec; plots/ renders it with gnuplot and writes the data as CSV.
+
+#include <string>
+#include <vector>
+
+#include <xtensor/xtensor.hpp>
+
+namespace workbook {
+
+struct Series {
+  enum class Style { lines, points, linespoints, boxes };
+  std::string label;
+  std::vector<double> x;
+  std::vector<double> y;
+  Style style = Style::lines;
+};
+
+struct Plot {
+  enum class Kind { xy, heatmap };
+  Kind kind = Kind::xy;
+  std::string title;
+  std::string xlabel;
+  std::string ylabel;
+  std::vector<Series> series;  // xy plots
+  xt::xtensor<double, 2> z;    // heatmaps: z(row, column), rows along y, columns along x
+  std::string zlabel;          // heatmaps: the colour bar's label
+  bool logx = false;
+  bool logy = false;
+};
+
+// A histogram as a series of boxes: bin centres and densities (area 1), so that a density curve can be
+// drawn over it on the same axes.
+Series histogram(std::string label, const std::vector<double>& samples, int bins, double lo, double hi);
+
+}  // namespace workbook

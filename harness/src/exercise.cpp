@@ -1,0 +1,102 @@
+#include "workbook/exercise.hpp"
+
+#include "workbook/registry.hpp"
+
+namespace workbook {
+
+std::string_view to_string(Tag tag) {
+  switch (tag) {
+    case Tag::numeric: return "numeric";
+    case Tag::proof: return "proof";
+    case Tag::implementation: return "implementation";
+    case Tag::conceptual: return "conceptual";
+    case Tag::plot: return "plot";
+  }
+  return "?";
+}
+
+std::string_view to_string(CheckKind kind) {
+  switch (kind) {
+    case CheckKind::close: return "close";
+    case CheckKind::equal: return "equal";
+    case CheckKind::property: return "property";
+    case CheckKind::manual: return "manual";
+  }
+  return "?";
+}
+
+Part& Part::check(std::string name, CheckKind kind, std::string verifies, CheckFn run) {
+  checks.push_back({std::move(name), std::move(verifies), kind, std::move(run)});
+  return *this;
+}
+
+Part& Part::number_answer(std::string key, std::string prompt, ExpectedNumber expected,
+                          Tolerance tolerance, std::string unit) {
+  answers.push_back({key, AnswerSpec::Kind::number, prompt, {}, {}, unit});
+  return check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + ") against the derived value",
+               [key, expected, tolerance](const Context& ctx) {
+                 return close(ctx.answers().number(key), expected(), tolerance);
+               });
+}
+
+Part& Part::array_answer(std::string key, std::string prompt, std::vector<std::size_t> shape,
+                         ExpectedArray expected, Tolerance tolerance, std::string unit) {
+  answers.push_back({key, AnswerSpec::Kind::array, prompt, shape, {}, unit});
+  return check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + ") against the derived values",
+               [key, shape, expected, tolerance](const Context& ctx) {
+                 return close(ctx.answers().array(key, shape), expected(), tolerance);
+               });
+}
+
+Part& Part::integer_answer(std::string key, std::string prompt, std::int64_t expected, std::string unit) {
+  answers.push_back({key, AnswerSpec::Kind::integer, prompt, {}, {}, unit});
+  return check(key, CheckKind::equal, "answer \"" + key + "\" (" + prompt + ") exactly",
+               [key, expected](const Context& ctx) { return equal(ctx.answers().integer(key), expected); });
+}
+
+Part& Part::choice_answer(std::string key, std::string prompt, std::vector<std::string> choices,
+                          std::string expected) {
+  answers.push_back({key, AnswerSpec::Kind::choice, prompt, {}, choices, ""});
+  return check(key, CheckKind::equal, "answer \"" + key + "\" (" + prompt + ") is the right choice",
+               [key, choices, expected](const Context& ctx) {
+                 return equal(ctx.answers().choice(key, choices), expected);
+               });
+}
+
+Part& Part::manual(std::string reference, std::string rubric_text) {
+  reference_answer = std::move(reference);
+  rubric = std::move(rubric_text);
+  checks.push_back({"rubric", "graded by a person against the rubric", CheckKind::manual, {}});
+  return *this;
+}
+
+Part& Part::hint(std::string text) {
+  hints.push_back(std::move(text));
+  return *this;
+}
+
+Part& Exercise::part(std::string label, int points, std::string prompt) {
+  parts.push_back(Part{});
+  auto& part = parts.back();
+  part.label = std::move(label);
+  part.points = points;
+  part.prompt = std::move(prompt);
+  return part;
+}
+
+void Exercise::plot(std::string name, std::string caption, PlotFn make) {
+  plots.push_back({std::move(name), std::move(caption), std::move(make)});
+}
+
+std::string Exercise::collection() const { return id.substr(0, id.find('/')); }
+std::string Exercise::number() const { return id.substr(id.find('/') + 1); }
+
+int Exercise::total_points() const {
+  int total = 0;
+  for (const auto& part : parts) total += part.points;
+  return total;
+}
+
+Registrar::Registrar(const char* id, DefineFn define) { register_exercise(id, define); }
+
+}  // namespace workbook

@@ -1,0 +1,49 @@
+#include "workbook/property.hpp"
+
+#include <sstream>
+
+namespace workbook::detail {
+
+rc::detail::TestListener& silent_listener() {
+  struct Silent : rc::detail::TestListener {
+    void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
+    void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+    void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
+  };
+  static Silent listener;
+  return listener;
+}
+
+CheckResult to_check_result(const rc::detail::TestResult& result, std::uint64_t seed) {
+  CheckResult check;
+  check.expected = "holds for every case";
+  const std::string rerun = "reproduce with --seed " + std::to_string(seed);
+  rc::detail::SuccessResult success;
+  rc::detail::FailureResult failure;
+  rc::detail::GaveUpResult gave_up;
+  rc::detail::Error error;
+  if (result.match(success)) {
+    check.actual = std::to_string(success.numSuccess) + " random cases hold";
+    check.message = "seed " + std::to_string(seed);
+  } else if (result.match(failure)) {
+    std::ostringstream msg;
+    msg << "falsified after " << failure.numSuccess << " passing cases; minimal counterexample:";
+    for (const auto& [type, value] : failure.counterExample) msg << " " << value << ";";
+    msg << " " << failure.description << " (" << rerun << ")";
+    check.status = Status::fail;
+    check.actual = "counterexample found";
+    check.message = msg.str();
+  } else if (result.match(gave_up)) {
+    check.status = Status::error;
+    check.actual = "gave up";
+    check.message = "too many discarded cases after " + std::to_string(gave_up.numSuccess) +
+                    " passing ones: " + gave_up.description + " (" + rerun + ")";
+  } else if (result.match(error)) {
+    check.status = Status::error;
+    check.actual = "error";
+    check.message = error.description + " (" + rerun + ")";
+  }
+  return check;
+}
+
+}  // namespace workbook::detail

@@ -1,0 +1,146 @@
+#include "workbook/report.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+
+#include "workbook/text_table.hpp"
+
+namespace workbook {
+
+namespace {
+
+nlohmann::json check_json(const CheckReport& check) {
+  const auto& r = check.result;
+  return {{"name", check.name},
+          {"kind", to_string(check.kind)},
+          {"verifies", check.verifies},
+          {"status", to_string(r.status)},
+          {"actual", r.actual},
+          {"expected", r.expected},
+          {"rtol", r.tolerance ? nlohmann::json(r.tolerance->rtol) : nlohmann::json()},
+          {"atol", r.tolerance ? nlohmann::json(r.tolerance->atol) : nlohmann::json()},
+          {"message", r.message}};
+}
+
+// Values for the terminal: numbers to 6 significant digits, long arrays cut with "…".
+std::string brief(const nlohmann::json& value, std::size_t max_items = 4) {
+  if (value.is_null()) return "";
+  if (value.is_number_float()) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.6g", value.get<double>());
+    return buffer;
+  }
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_array()) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (i == max_items) {
+        text += ", … " + std::to_string(value.size()) + " values";
+        break;
+      }
+      text += (i ? ", " : "") + brief(value[i], 3);
+    }
+    return text + "]";
+  }
+  return value.dump();
+}
+
+std::string tolerance_text(const CheckResult& r) {
+  if (!r.tolerance) return "";
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "rtol %g atol %g%s", r.tolerance->rtol, r.tolerance->atol,
+                r.tolerance->allow_nan ? " nan ok" : "");
+  return buffer;
+}
+
+std::string colour_of(Status status, const TextStyle& style) {
+  if (!style.colour) return "";
+  switch (status) {
+    case Status::pass: return "\033[32m";
+    case Status::fail: return "\033[31m";
+    case Status::error: return "\033[35m";
+    case Status::manual: return "\033[36m";
+  }
+  return "";
+}
+
+std::string points_text(int score, int max) { return std::to_string(score) + "/" + std::to_string(max); }
+
+}  // namespace
+
+nlohmann::json to_json(const ExerciseReport& report) {
+  auto parts = nlohmann::json::array();
+  for (const auto& part : report.parts) {
+    auto checks = nlohmann::json::array();
+    for (const auto& check : part.checks) checks.push_back(check_json(check));
+    parts.push_back({{"part", part.label},
+                     {"status", to_string(part.status)},
+                     {"points", part.points},
+                     {"score", part.score},
+                     {"checks", checks}});
+  }
+  auto plots = nlohmann::json::array();
+  for (const auto& plot : report.plots) plots.push_back({{"name", plot.name}, {"files", plot.files}, {"error", plot.error}});
+  return {{"id", report.id},
+          {"title", report.title},
+          {"status", to_string(report.status)},
+          {"score", report.score},
+          {"max_score", report.max_score},
+          {"manual_points", report.manual_points},
+          {"seed", report.seed},
+          {"seconds", report.seconds},
+          {"parts", parts},
+          {"plots", plots}};
+}
+
+TextStyle TextStyle::for_stdout() { return TextStyle{isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr}; }
+
+void print_report(std::ostream& out, const ExerciseReport& report, const TextStyle& style) {
+  out << report.id << "  " << report.title << "\n";
+  TextTable table({"part", "check", "status", "actual", "expected", "tolerance"});
+  std::vector<std::string> notes;
+  for (const auto& part : report.parts) {
+    for (std::size_t i = 0; i < part.checks.size(); ++i) {
+      const auto& check = part.checks[i];
+      const auto& r = check.result;
+      const std::string label = i == 0 ? "(" + part.label + ") " + points_text(part.score, part.points) : "";
+      table.add_row({label, check.name, std::string(to_string(r.status)), brief(r.actual), brief(r.expected),
+                     tolerance_text(r)},
+                    {"", "", colour_of(r.status, style)});
+      if (r.status == Status::fail || r.status == Status::error)
+        notes.push_back("(" + part.label + ") " + check.name + ": " + r.message);
+    }
+  }
+  table.print(out, "  ");
+  for (const auto& note : notes) out << "  " << note << "\n";
+  for (const auto& plot : report.plots) {
+    if (!plot.error.empty()) out << "  plot " << plot.name << ": " << plot.error << "\n";
+    for (const auto& file : plot.files)
+      if (file.size() > 4 && file.substr(file.size() - 4) == ".svg") out << "  plot " << plot.name << ": " << file << "\n";
+  }
+  out << "  " << colour_of(report.status, style) << to_string(report.status) << (style.colour ? "\033[0m" : "")
+      << "  " << points_text(report.score, report.max_score) << " points";
+  if (report.manual_points) out << " (+" << report.manual_points << " graded by hand)";
+  out << "  seed " << report.seed << "\n";
+}
+
+void print_summary(std::ostream& out, const std::vector<ExerciseReport>& reports, const TextStyle& style) {
+  TextTable table({"exercise", "title", "status", "points", "manual", "time"});
+  int counts[4] = {0, 0, 0, 0}, score = 0, max = 0, manual = 0;
+  for (const auto& r : reports) {
+    char time[32];
+    std::snprintf(time, sizeof time, "%.2fs", r.seconds);
+    table.add_row({r.id, r.title, std::string(to_string(r.status)), points_text(r.score, r.max_score),
+                   r.manual_points ? std::to_string(r.manual_points) : "", time},
+                  {"", "", colour_of(r.status, style)});
+    ++counts[static_cast<int>(r.status)];
+    score += r.score, max += r.max_score, manual += r.manual_points;
+  }
+  table.print(out);
+  out << reports.size() << " exercises: " << counts[0] << " passed, " << counts[1] << " failed, " << counts[2]
+      << " errors, " << counts[3] << " manual only; " << score << "/" << max << " points checked automatically, "
+      << manual << " graded by hand\n";
+}
+
+}  // namespace workbook

@@ -1,0 +1,114 @@
+#include "workbook/runner.hpp"
+
+#include <chrono>
+#include <exception>
+
+#include "workbook/plots/render.hpp"
+
+namespace workbook {
+
+namespace {
+
+CheckReport run_check(const Check& check, const Context& ctx) {
+  CheckReport report{check.name, check.verifies, check.kind, {}};
+  if (check.kind == CheckKind::manual) {
+    report.result.status = Status::manual;
+    report.result.message = "graded by a person against the rubric";
+    return report;
+  }
+  try {
+    report.result = check.run(ctx);
+  } catch (const AnswerError& error) {
+    report.result.status = Status::error;
+    report.result.message = error.what();
+  } catch (const std::exception& error) {
+    report.result.status = Status::error;
+    report.result.message = std::string("threw an exception: ") + error.what();
+  } catch (...) {
+    report.result.status = Status::error;
+    report.result.message = "threw something that is not a std::exception";
+  }
+  return report;
+}
+
+PlotReport render_one(const Exercise& exercise, const PlotSpec& spec, const Context& ctx,
+                      const RunOptions& options) {
+  PlotReport report{spec.name, {}, {}};
+  try {
+    const Plot plot = spec.make(ctx);
+    const auto stem = plot_path(*options.plots_dir, exercise.id, spec.name, "");
+    const auto rendered = plots::render(plot, stem, options.plot_formats);
+    for (const auto& file : rendered.files) report.files.push_back(file.string());
+    report.error = rendered.error;
+  } catch (const std::exception& error) {
+    report.error = std::string("could not make the plot: ") + error.what();
+  }
+  return report;
+}
+
+}  // namespace
+
+Status combine(const std::vector<CheckReport>& checks) {
+  bool any_error = false, any_fail = false, all_manual = !checks.empty();
+  for (const auto& check : checks) {
+    any_error |= check.result.status == Status::error;
+    any_fail |= check.result.status == Status::fail;
+    all_manual &= check.result.status == Status::manual;
+  }
+  if (any_error) return Status::error;
+  if (any_fail) return Status::fail;
+  return all_manual ? Status::manual : Status::pass;
+}
+
+std::filesystem::path plot_path(const std::filesystem::path& dir, const std::string& exercise_id,
+                                const std::string& plot_name, const std::string& extension) {
+  std::string stem = exercise_id;
+  for (auto& c : stem)
+    if (c == '/') c = '-';
+  stem += "-" + plot_name;
+  if (!extension.empty()) stem += "." + extension;
+  return dir / stem;
+}
+
+ExerciseReport run_exercise(const Exercise& exercise, const AnswerBook& answers, const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const Context ctx(options.seed, options.full, answers.for_exercise(exercise.id));
+
+  ExerciseReport report;
+  report.id = exercise.id;
+  report.title = exercise.title;
+  report.seed = options.seed;
+  std::vector<CheckReport> all_checks;
+  for (const auto& part : exercise.parts) {
+    PartReport part_report;
+    part_report.label = part.label;
+    part_report.points = part.points;
+    for (const auto& check : part.checks) part_report.checks.push_back(run_check(check, ctx));
+    part_report.status = combine(part_report.checks);
+    if (part_report.status == Status::manual) {
+      report.manual_points += part.points;
+    } else {
+      report.max_score += part.points;
+      if (part_report.status == Status::pass) part_report.score = part.points;
+    }
+    report.score += part_report.score;
+    all_checks.insert(all_checks.end(), part_report.checks.begin(), part_report.checks.end());
+    report.parts.push_back(std::move(part_report));
+  }
+  report.status = combine(all_checks);
+
+  if (options.plots_dir)
+    for (const auto& spec : exercise.plots) report.plots.push_back(render_one(exercise, spec, ctx, options));
+
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+std::vector<PlotReport> render_plots(const Exercise& exercise, const AnswerBook& answers, const RunOptions& options) {
+  const Context ctx(options.seed, options.full, answers.for_exercise(exercise.id));
+  std::vector<PlotReport> reports;
+  for (const auto& spec : exercise.plots) reports.push_back(render_one(exercise, spec, ctx, options));
+  return reports;
+}
+
+}  // namespace workbook
