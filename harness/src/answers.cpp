@@ -9,7 +9,8 @@
 namespace workbook {
 
 struct Answers::Table {
-  toml::table table;
+  std::shared_ptr<const void> owner;  // keeps the whole answer book alive
+  const toml::table& table;
 };
 struct AnswerBook::Root {
   toml::table table;
@@ -83,13 +84,14 @@ void read_nested(const toml::node& node, const std::vector<std::size_t>& shape, 
   for (const auto& element : *array) read_nested(element, shape, axis + 1, out, what);
 }
 
-void merge_into(toml::table& into, const toml::table& from) {
-  for (const auto& [key, node] : from) {
+// Moves rather than copies: toml++ keeps a node's source position (file, line) on a move, not a copy.
+void merge_into(toml::table& into, toml::table&& from) {
+  for (auto&& [key, node] : from) {
     auto* existing = into.get(key);
     if (existing && existing->is_table() && node.is_table())
-      merge_into(*existing->as_table(), *node.as_table());
+      merge_into(*existing->as_table(), std::move(*node.as_table()));
     else
-      into.insert_or_assign(key, node);
+      into.insert_or_assign(key, std::move(node));
   }
 }
 
@@ -177,7 +179,7 @@ Answers AnswerBook::for_exercise(const std::string& exercise_id) const {
   const auto* collection = root_->table.get_as<toml::table>(exercise_id.substr(0, slash));
   const auto* table = collection ? collection->get_as<toml::table>(exercise_id.substr(slash + 1)) : nullptr;
   if (!table) return Answers(exercise_id, nullptr);
-  return Answers(exercise_id, std::make_shared<const Answers::Table>(Answers::Table{*table}));
+  return Answers(exercise_id, std::make_shared<const Answers::Table>(Answers::Table{root_, *table}));
 }
 
 static toml::table& exercise_table(toml::table& root, const std::string& exercise_id) {
@@ -190,6 +192,29 @@ static toml::table& exercise_table(toml::table& root, const std::string& exercis
 void AnswerBook::set_number(const std::string& exercise_id, const std::string& key, double value) {
   if (!root_) root_ = std::make_shared<Root>();
   exercise_table(root_->table, exercise_id).insert_or_assign(key, value);
+}
+
+void AnswerBook::set_integer(const std::string& exercise_id, const std::string& key, std::int64_t value) {
+  if (!root_) root_ = std::make_shared<Root>();
+  exercise_table(root_->table, exercise_id).insert_or_assign(key, value);
+}
+
+static toml::array nested_array(const xt::xarray<double>& value, std::size_t axis, std::size_t offset) {
+  toml::array array;
+  std::size_t stride = 1;
+  for (std::size_t i = axis + 1; i < value.dimension(); ++i) stride *= value.shape(i);
+  for (std::size_t i = 0; i < value.shape(axis); ++i) {
+    if (axis + 1 == value.dimension())
+      array.push_back(value.flat(offset + i));
+    else
+      array.push_back(nested_array(value, axis + 1, offset + i * stride));
+  }
+  return array;
+}
+
+void AnswerBook::set_array(const std::string& exercise_id, const std::string& key, const xt::xarray<double>& value) {
+  if (!root_) root_ = std::make_shared<Root>();
+  exercise_table(root_->table, exercise_id).insert_or_assign(key, nested_array(value, 0, 0));
 }
 
 void AnswerBook::set_text(const std::string& exercise_id, const std::string& key, const std::string& value) {

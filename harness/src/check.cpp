@@ -17,6 +17,8 @@ std::string_view to_string(Status status) {
   return "?";
 }
 
+std::ostream& operator<<(std::ostream& out, Status status) { return out << to_string(status); }
+
 nlohmann::json to_json(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";

@@ -4,6 +4,21 @@
 
 namespace workbook::detail {
 
+namespace {
+// RapidCheck's descriptions span several lines; a report message is one.
+std::string one_line(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') {
+      if (!out.empty() && out.back() != ' ') out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
 rc::detail::TestListener& silent_listener() {
   struct Silent : rc::detail::TestListener {
     void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
@@ -29,7 +44,7 @@ CheckResult to_check_result(const rc::detail::TestResult& result, std::uint64_t 
     std::ostringstream msg;
     msg << "falsified after " << failure.numSuccess << " passing cases; minimal counterexample:";
     for (const auto& [type, value] : failure.counterExample) msg << " " << value << ";";
-    msg << " " << failure.description << " (" << rerun << ")";
+    msg << " " << one_line(failure.description) << " (" << rerun << ")";
     check.status = Status::fail;
     check.actual = "counterexample found";
     check.message = msg.str();

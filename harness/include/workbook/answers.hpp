@@ -55,7 +55,9 @@ class AnswerBook {
   Answers for_exercise(const std::string& exercise_id) const;
   // Overwrites one answer (used by tests to feed a deliberately wrong value).
   void set_number(const std::string& exercise_id, const std::string& key, double value);
+  void set_integer(const std::string& exercise_id, const std::string& key, std::int64_t value);
   void set_text(const std::string& exercise_id, const std::string& key, const std::string& value);
+  void set_array(const std::string& exercise_id, const std::string& key, const xt::xarray<double>& value);
 
  private:
   struct Root;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,7 @@ namespace workbook {
 
 enum class Status { pass, fail, error, manual };
 std::string_view to_string(Status status);
+std::ostream& operator<<(std::ostream& out, Status status);
 
 // numpy's asymmetric rule: |actual - expected| <= atol + rtol * |expected|.
 struct Tolerance {
