@@ -23,27 +23,44 @@ nlohmann::json check_json(const CheckReport& check) {
           {"message", r.message}};
 }
 
-// Values for the terminal: numbers to 6 significant digits, long arrays cut with "…".
-std::string brief(const nlohmann::json& value, std::size_t max_items = 4) {
+std::string number_text(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.6g", value);
+  return buffer;
+}
+
+// Values for the terminal: numbers to 6 significant digits; a short vector in full; anything larger as
+// its first three values (row-major) and its shape.
+std::string brief(const nlohmann::json& value) {
   if (value.is_null()) return "";
-  if (value.is_number_float()) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.6g", value.get<double>());
-    return buffer;
-  }
+  if (value.is_number_float()) return number_text(value.get<double>());
   if (value.is_string()) return value.get<std::string>();
-  if (value.is_array()) {
-    std::string text = "[";
-    for (std::size_t i = 0; i < value.size(); ++i) {
-      if (i == max_items) {
-        text += ", … " + std::to_string(value.size()) + " values";
-        break;
-      }
-      text += (i ? ", " : "") + brief(value[i], 3);
+  if (!value.is_array()) return value.dump();
+  std::vector<std::size_t> shape;
+  for (const auto* level = &value; level->is_array(); level = &(*level)[0]) {
+    shape.push_back(level->size());
+    if (level->empty()) break;
+  }
+  std::vector<std::string> first;
+  std::size_t total = 1;
+  for (auto n : shape) total *= n;
+  const auto collect = [&](const auto& self, const nlohmann::json& v) -> void {
+    for (const auto& e : v) {
+      if (first.size() == 3) return;
+      if (e.is_array()) self(self, e);
+      else first.push_back(e.is_number() ? number_text(e.get<double>()) : e.dump());
     }
+  };
+  collect(collect, value);
+  std::string text = "[";
+  for (std::size_t i = 0; i < first.size(); ++i) text += (i ? ", " : "") + first[i];
+  if (shape.size() == 1 && total <= 4) {
+    for (std::size_t i = 3; i < total; ++i) text += ", " + (value[i].is_number() ? number_text(value[i].get<double>()) : value[i].dump());
     return text + "]";
   }
-  return value.dump();
+  text += ", …] (";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? "x" : "") + std::to_string(shape[i]);
+  return text + ")";
 }
 
 std::string tolerance_text(const CheckResult& r) {

@@ -41,8 +41,8 @@ std::string number(double value) {
 const char* style_of(Series::Style style) {
   switch (style) {
     case Series::Style::lines: return "lines lw 2";
-    case Series::Style::points: return "points pt 7 ps 0.6";
-    case Series::Style::linespoints: return "linespoints lw 2 pt 7 ps 0.6";
+    case Series::Style::points: return "points pt 7 ps 1.1";
+    case Series::Style::linespoints: return "linespoints lw 2 pt 7 ps 1.1";
     case Series::Style::boxes: return "boxes";
   }
   return "lines";
@@ -99,7 +99,7 @@ std::string to_gnuplot(const Plot& plot) {
     gp << "EOD\nplot $map using 1:2:3 with image notitle\n";
     return gp.str();
   }
-  gp << "set grid\nset key outside right top noenhanced\n";
+  gp << "set grid\nset key inside top right opaque box noenhanced\n";
   gp << "set style fill transparent solid 0.45 noborder\n";
   for (std::size_t i = 0; i < plot.series.size(); ++i) {
     gp << "$s" << i << " << EOD\n";

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
@@ -44,6 +45,25 @@ inline Matrix attention(const Matrix& q, const Matrix& k, const Matrix& v, doubl
     out.push_back(row);
   }
   return out;
+}
+
+// n mutually orthogonal unit rows in R^d (n <= d): Gram-Schmidt on Gaussian vectors.
+inline Matrix orthonormal_rows(std::size_t n, std::size_t d, std::mt19937_64& rng) {
+  std::normal_distribution<double> normal;
+  Matrix rows;
+  while (rows.size() < n) {
+    Vector v(d);
+    for (auto& x : v) x = normal(rng);
+    for (const auto& r : rows) {
+      const double along = dot(v, r);
+      for (std::size_t i = 0; i < d; ++i) v[i] -= along * r[i];
+    }
+    const double norm = std::sqrt(dot(v, v));
+    if (norm < 1e-6) continue;  // (practically never) a draw too close to the span so far
+    for (auto& x : v) x /= norm;
+    rows.push_back(v);
+  }
+  return rows;
 }
 
 inline xt::xarray<double> to_array(const Vector& v) {

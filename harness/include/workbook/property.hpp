@@ -30,9 +30,11 @@ CheckResult property(std::uint64_t seed, Testable&& testable, PropertyBudget bud
   params.seed = seed;
   params.maxSuccess = budget.cases;
   params.maxSize = budget.max_size;
-  const auto result = rc::detail::checkTestable(std::forward<Testable>(testable),
-                                                rc::detail::TestMetadata{}, params,
-                                                detail::silent_listener());
+  // The overload with an explicit (empty) reproduce map: the others read RapidCheck's global
+  // configuration, which prints itself to stderr and draws its own seed.
+  const auto result = rc::detail::checkProperty(rc::detail::toProperty(std::forward<Testable>(testable)),
+                                                rc::detail::TestMetadata{}, params, detail::silent_listener(),
+                                                {});
   return detail::to_check_result(result, seed);
 }
 
