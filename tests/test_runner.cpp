@@ -21,6 +21,9 @@ WORKBOOK_EXERCISE("ch10/10.10") {
     throw std::runtime_error("boom");
   });
   ex.part("e", 1, "answer").number_answer("e", "a number", [] { return 4.0; });
+  ex.part("f", 1, "answer and explain")
+      .choice_answer("f", "a choice", {"x", "y"}, "x")
+      .manual("because x", "2 points for saying why", 2);
 }
 WORKBOOK_EXERCISE("ch10/10.2") { ex.title = "Two"; }
 WORKBOOK_EXERCISE("manual/3") { ex.title = "Three"; }
@@ -47,6 +50,7 @@ BOOST_AUTO_TEST_CASE(short_ids_resolve_when_unambiguous) {
 BOOST_AUTO_TEST_CASE(a_part_scores_only_when_every_check_passes) {
   AnswerBook answers;
   answers.set_number("ch10/10.10", "e", 4.0);
+  answers.set_text("ch10/10.10", "f", "x");
   const auto report = run_exercise(*find_exercise("10.10").exercise, answers, RunOptions{});
   BOOST_TEST(report.parts[0].status == Status::pass);
   BOOST_TEST(report.parts[1].status == Status::fail);
@@ -54,9 +58,10 @@ BOOST_AUTO_TEST_CASE(a_part_scores_only_when_every_check_passes) {
   BOOST_TEST(report.parts[3].status == Status::error);
   BOOST_TEST(report.parts[3].checks[0].result.message == "threw an exception: boom");
   BOOST_TEST(report.parts[4].status == Status::pass);
-  BOOST_TEST(report.score == 3);
-  BOOST_TEST(report.max_score == 7);  // manual points are not in max_score...
-  BOOST_TEST(report.manual_points == 1);  // ...they are counted apart
+  BOOST_TEST(report.parts[5].status == Status::pass);  // the choice passed; the rubric is for a person
+  BOOST_TEST(report.score == 4);
+  BOOST_TEST(report.max_score == 8);      // manual points are not in max_score...
+  BOOST_TEST(report.manual_points == 3);  // ...they are counted apart: part (c), and part (f)'s rubric
   BOOST_TEST(report.status == Status::error);
 }
 

@@ -54,8 +54,9 @@ void write_exercise(std::ostream& md, const Exercise& ex, const std::filesystem:
   md << "*" << tags_text(ex) << "; " << ex.total_points() << " points*\n\n";
   md << ex.statement << "\n\n";
   for (const auto& part : ex.parts) {
-    md << "**(" << part.label << ")** *" << part.points << (part.points == 1 ? " point" : " points") << ".* "
-       << part.prompt << "\n\n";
+    md << "**(" << part.label << ")** *" << part.points << (part.points == 1 ? " point" : " points");
+    if (part.has_rubric() && part.has_automatic_checks()) md << " + " << part.manual_points << " graded by hand";
+    md << ".* " << part.prompt << "\n\n";
     for (const auto& answer : part.answers)
       md << "- answer `" << answer.key << "`: " << answer.prompt << " (" << describe_answer(answer) << ")\n";
     for (const auto& check : part.checks)

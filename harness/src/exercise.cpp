@@ -63,8 +63,9 @@ Part& Part::choice_answer(std::string key, std::string prompt, std::vector<std::
                });
 }
 
-Part& Part::manual(std::string reference, std::string rubric_text) {
+Part& Part::manual(std::string reference, std::string rubric_text, int points_by_hand) {
   reference_answer = std::move(reference);
+  manual_points = points_by_hand;
   rubric = std::move(rubric_text);
   checks.push_back({"rubric", "graded by a person against the rubric", CheckKind::manual, {}});
   return *this;
@@ -73,6 +74,12 @@ Part& Part::manual(std::string reference, std::string rubric_text) {
 Part& Part::hint(std::string text) {
   hints.push_back(std::move(text));
   return *this;
+}
+
+bool Part::has_automatic_checks() const {
+  for (const auto& c : checks)
+    if (c.kind != CheckKind::manual) return true;
+  return false;
 }
 
 Part& Exercise::part(std::string label, int points, std::string prompt) {
@@ -93,7 +100,7 @@ std::string Exercise::number() const { return id.substr(id.find('/') + 1); }
 
 int Exercise::total_points() const {
   int total = 0;
-  for (const auto& part : parts) total += part.points;
+  for (const auto& part : parts) total += part.total_points();
   return total;
 }
 

@@ -89,6 +89,7 @@ ExerciseReport run_exercise(const Exercise& exercise, const AnswerBook& answers,
       report.manual_points += part.points;
     } else {
       report.max_score += part.points;
+      if (part.has_rubric()) report.manual_points += part.manual_points;
       if (part_report.status == Status::pass) part_report.score = part.points;
     }
     report.score += part_report.score;

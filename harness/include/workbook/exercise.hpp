@@ -52,8 +52,9 @@ struct Check {
 
 struct Part {
   std::string label;   // "a", "b", ...
-  int points = 1;
-  std::string prompt;  // the question, in our words
+  int points = 1;         // awarded by the automatic checks (all of them when the part is purely manual)
+  int manual_points = 0;  // awarded by a person with the rubric, in a part that also has automatic checks
+  std::string prompt;     // the question, in our words
   std::vector<AnswerSpec> answers;
   std::vector<Check> checks;
   std::vector<std::string> hints;
@@ -71,9 +72,15 @@ struct Part {
                        std::string unit = "");
   Part& choice_answer(std::string key, std::string prompt, std::vector<std::string> choices,
                       std::string expected);
-  // A conceptual part: reported as manual with the rubric, never counted as passed.
-  Part& manual(std::string reference, std::string rubric);
+  // A conceptual part, or the explained half of a part: reported as manual with the rubric, never
+  // counted as passed. `points` counts only when the part also has automatic checks.
+  Part& manual(std::string reference, std::string rubric, int points = 1);
   Part& hint(std::string text);
+
+  bool has_automatic_checks() const;
+  bool has_rubric() const { return !rubric.empty(); }
+  // Everything the part is worth: its points, plus the rubric's when it also has automatic checks.
+  int total_points() const { return points + (has_rubric() && has_automatic_checks() ? manual_points : 0); }
 };
 
 using PlotFn = std::function<Plot(const Context&)>;
