@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test (Boost.Test suites, wrong-solution runners and CLI checks) with CTest.
+# The closing lines say how many tests passed and failed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh
+cd build
+status=0
+ctest -j "$(nproc)" --output-on-failure --timeout 600 | tee ctest.log || status=$?
+passed=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* +Passed' ctest.log || true)
+failed=$(grep -cE '^ *[0-9]+/[0-9]+ Test +#[0-9]+: .*(\*\*\*|Failed|Not Run|Timeout)' ctest.log || true)
+echo "tests: $passed passed, $failed failed"
+exit $status
