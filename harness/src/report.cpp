@@ -122,10 +122,13 @@ void print_report(std::ostream& out, const ExerciseReport& report, const TextSty
       const auto& check = part.checks[i];
       const auto& r = check.result;
       const std::string label = i == 0 ? "(" + part.label + ") " + points_text(part.score, part.points) : "";
-      table.add_row({label, check.name, std::string(to_string(r.status)), brief(r.actual), brief(r.expected),
-                     tolerance_text(r)},
+      const bool manual = r.status == Status::manual;
+      table.add_row({label, check.name, std::string(to_string(r.status)), brief(r.actual),
+                     manual ? "(reference answer in --json)" : brief(r.expected), tolerance_text(r)},
                     {"", "", colour_of(r.status, style)});
-      if (r.status == Status::fail || r.status == Status::error)
+      if (manual)
+        notes.push_back("(" + part.label + ") " + r.message);
+      else if (r.status != Status::pass)
         notes.push_back("(" + part.label + ") " + check.name + ": " + r.message);
     }
   }

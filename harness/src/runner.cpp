@@ -9,11 +9,12 @@ namespace workbook {
 
 namespace {
 
-CheckReport run_check(const Check& check, const Context& ctx) {
+CheckReport run_check(const Part& part, const Check& check, const Context& ctx) {
   CheckReport report{check.name, check.verifies, check.kind, {}};
   if (check.kind == CheckKind::manual) {
     report.result.status = Status::manual;
-    report.result.message = "graded by a person against the rubric";
+    report.result.expected = part.reference_answer;  // our answer, for the person grading
+    report.result.message = "rubric: " + part.rubric;
     return report;
   }
   try {
@@ -83,7 +84,7 @@ ExerciseReport run_exercise(const Exercise& exercise, const AnswerBook& answers,
     PartReport part_report;
     part_report.label = part.label;
     part_report.points = part.points;
-    for (const auto& check : part.checks) part_report.checks.push_back(run_check(check, ctx));
+    for (const auto& check : part.checks) part_report.checks.push_back(run_check(part, check, ctx));
     part_report.status = combine(part_report.checks);
     if (part_report.status == Status::manual) {
       report.manual_points += part.points;
