@@ -78,8 +78,8 @@ WORKBOOK_EXERCISE("ch10/10.5") {
            "low dimensions tell nearby positions apart and high dimensions encode coarse position.",
            "1 point: fast oscillation in low dimensions, slow in high ones (geometric decrease), and the sine/"
            "cosine pair sharing one frequency.");
-  auto& b = ex.part("b", 2, "Compute the cosine similarity between PE_0 and PE_k for k = 1 .. 99. How does it change "
-                            "with distance? Is it monotone?");
+  auto& b = ex.part("b", 2, "Measure how alike PE_0 and PE_k are, as the cosine of the angle between them, for every k "
+                            "from 1 to 99. How does it change with distance? Is it monotone?");
   b.check("similarity", CheckKind::close,
           "similarity_to_first on the exact 100 x 128 encoding against (2/d) sum_i cos(k w_i)",
           [](const Context&) {

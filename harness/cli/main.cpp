@@ -1,11 +1,15 @@
 // workbook: runs transformer exercises against their reference solutions, renders their plots and
 // writes their catalogue. `workbook --help` lists the subcommands; each has its own --help.
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <map>
 
 #include "commands.hpp"
+
+// OpenBLAS's own control (we link OpenBLAS directly).
+extern "C" void openblas_set_num_threads(int threads);
 
 namespace {
 
@@ -26,6 +30,10 @@ exit status: 0 ok, 1 a check failed, 2 bad usage or unknown exercise, 3 could no
 
 int main(int argc, char** argv) {
   using namespace workbook::cli;
+  // Exercises multiply small matrices, where OpenBLAS's threads cost more in hand-offs than they save
+  // (a training exercise took 18 s on one thread and 5.4 min on the default two). OPENBLAS_NUM_THREADS
+  // still overrides this.
+  if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) openblas_set_num_threads(1);
   const std::map<std::string, int (*)(const Args&)> commands = {
       {"list", list_command}, {"show", show_command}, {"run", run_command},
       {"plots", plots_command}, {"docs", docs_command}};

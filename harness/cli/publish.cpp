@@ -32,14 +32,17 @@ int plots_command(const Args& args) {
     options.add_options()
         ("out", po::value(&out)->required(), "directory for the figures (and their CSV data)")
         ("format", po::value(&formats), "figure formats, comma-separated: svg,png (default both)")
-        ("seed", po::value(&seed_text), "seed for random data in the figures (default 20261125)");
+        ("seed", po::value(&seed_text), "seed for random data in the figures (default 20261125)")
+        ("full", "plot experiments at the sizes the exercises ask for, not the quick budget");
     po::variables_map values;
-    if (!parse(args, options, {}, values, "usage: workbook plots --out DIR [--format svg,png] [--seed N]")) return ok;
+    if (!parse(args, options, {}, values, "usage: workbook plots --out DIR [--format svg,png] [--seed N] [--full]"))
+      return ok;
 
     RunOptions run_options;
     run_options.plots_dir = out;
     run_options.plot_formats = split_formats(formats);
     if (!seed_text.empty()) run_options.seed = parse_seed(seed_text);
+    run_options.full = values.count("full") > 0;
     if (!plots::gnuplot_available())
       std::cerr << "workbook plots: gnuplot is not installed; writing CSV data only (install gnuplot-nox)\n";
 

@@ -8,7 +8,7 @@ namespace ch10_6 {
 
 xt::xtensor<double, 2> offset_rotation(double omega, double k) {
   const double c = std::cos(omega * k), s = std::sin(omega * k);
-  // sin(a + b) = sin a cos b + cos a sin b;  cos(a + b) = cos a cos b - sin a sin b
+  // Angle addition: the shifted sine and cosine are fixed combinations (cos wk, sin wk) of the old pair.
   return {{c, s}, {-s, c}};
 }
 

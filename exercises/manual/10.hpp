@@ -1,0 +1,19 @@
+#pragma once
+// Interface for manual/10, sinusoidal position encoding and its shift matrices. Implement in namespace
+// manual_10. Convention: d is even, coordinate pair j = 0 .. d/2 - 1 has frequency omega_j = L^(-2j/d),
+// coordinate 2j holds the sine and coordinate 2j+1 the cosine.
+
+#include <cstddef>
+#include <cstdint>
+
+#include <xtensor/xtensor.hpp>
+
+namespace manual_10 {
+
+// r_n (length d): r[2j] = sin(n omega_j), r[2j+1] = cos(n omega_j).
+xt::xtensor<double, 1> sinusoidal_encoding(std::int64_t n, std::size_t d, double length_scale);
+
+// T_k (d x d): the matrix with r_{n+k} = T_k r_n for every position n.
+xt::xtensor<double, 2> shift_matrix(std::int64_t k, std::size_t d, double length_scale);
+
+}  // namespace manual_10
