@@ -41,7 +41,14 @@ std::string anchor(const std::string& id) {
   return a;
 }
 
-std::string stars(int n) { return n > 0 ? " " + std::string(n, '*') : ""; }
+// Stars as ★ (an asterisk would be read as emphasis by Markdown).
+std::string star_text(int n) {
+  std::string text;
+  for (int i = 0; i < n; ++i) text += "★";
+  return text;
+}
+
+std::string stars(int n) { return n > 0 ? " " + star_text(n) : ""; }
 
 std::string tags_text(const Exercise& ex) {
   std::string text;
@@ -50,7 +57,8 @@ std::string tags_text(const Exercise& ex) {
 }
 
 void write_exercise(std::ostream& md, const Exercise& ex, const std::filesystem::path& figures_rel) {
-  md << "## " << ex.id << " — " << ex.title << stars(ex.stars) << " {#" << anchor(ex.id) << "}\n\n";
+  // An explicit anchor: renderers disagree on how they derive one from heading text.
+  md << "<a id=\"" << anchor(ex.id) << "\"></a>\n\n## " << ex.id << " — " << ex.title << stars(ex.stars) << "\n\n";
   md << "*" << tags_text(ex) << "; " << ex.total_points() << " points*\n\n";
   md << ex.statement << "\n\n";
   for (const auto& part : ex.parts) {
@@ -97,7 +105,7 @@ std::vector<std::filesystem::path> write_catalogue(const std::vector<Exercise>& 
        << "[All collections](index.md)\n\n";
     for (const auto* ex : found->second) {
       index << "| [" << ex->id << "](" << page << "#" << anchor(ex->id) << ") | " << ex->title << " | "
-            << std::string(ex->stars, '*') << " | " << ex->total_points() << " | " << tags_text(*ex) << " |\n";
+            << star_text(ex->stars) << " | " << ex->total_points() << " | " << tags_text(*ex) << " |\n";
       write_exercise(md, *ex, figures_rel);
     }
     index << "\n";
