@@ -18,6 +18,7 @@ int show_command(const Args& args);
 int run_command(const Args& args);
 int plots_command(const Args& args);
 int docs_command(const Args& args);
+int grade_command(const Args& args);
 
 // The reference answers built into this program (solutions/**/*.toml).
 AnswerBook reference_answers();

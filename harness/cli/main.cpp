@@ -21,6 +21,7 @@ commands:
   run     run an exercise (or --all) against the reference and report every check
   plots   render every plot of every exercise (the docs figure set)
   docs    write the Markdown catalogue of every exercise
+  grade   grade a submission directory (each exercise built and run in a sandbox)
 
 `workbook COMMAND --help` describes a command's options.
 exit status: 0 ok, 1 a check failed, 2 bad usage or unknown exercise, 3 could not run
@@ -36,7 +37,8 @@ int main(int argc, char** argv) {
   if (std::getenv("OPENBLAS_NUM_THREADS") == nullptr) openblas_set_num_threads(1);
   const std::map<std::string, int (*)(const Args&)> commands = {
       {"list", list_command}, {"show", show_command}, {"run", run_command},
-      {"plots", plots_command}, {"docs", docs_command}};
+      {"plots", plots_command}, {"docs", docs_command},
+      {"grade", grade_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
       std::string(argv[1]) == "help") {
     std::cout << usage;

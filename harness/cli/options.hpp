@@ -25,6 +25,10 @@ std::optional<Exercise> resolve(const std::string& id);
 // "--seed N" or "--seed random" (a fresh seed, printed in the report so the run can be repeated).
 std::uint64_t parse_seed(const std::string& text);
 
+// Grading options shared by `grade` and `run --submission` (defined in grade.cpp).
+void add_grade_options(po::options_description& options);
+int run_submission(const std::string& id, const std::string& submission, const po::variables_map& values);
+
 // Runs a command body, turning bad usage into exit status 2 with a message.
 template <class Body>
 int with_usage_errors(const char* command, Body body) {

@@ -19,7 +19,10 @@ int run_command(const Args& args) {
         ("seed", po::value(&seed_text), "seed for random inputs (default 20261125; \"random\" for a fresh one)")
         ("full", "run experiments at the sizes the exercise asks for, not the quick budget")
         ("json", "print the report as JSON (see docs/json-format.md)")
-        ("plots-dir", po::value(&plots_dir), "render the exercise's plots into this directory");
+        ("plots-dir", po::value(&plots_dir), "render the exercise's plots into this directory")
+        ("submission", po::value<std::string>(), "run a student's work (a submission directory) instead of the reference")
+        ("timeout", po::value<double>(), "with --submission: wall-clock limit in seconds (default 10)")
+        ("cache", po::value<std::string>(), "with --submission: build cache (default ~/.cache/workbook/builds)");
     po::positional_options_description positional;
     positional.add("id", 1);
     po::variables_map values;
@@ -29,6 +32,12 @@ int run_command(const Args& args) {
       return ok;
     const bool all = values.count("all") > 0;
     if (all == !id.empty()) throw po::error("give either an exercise id or --all");
+    if (values.count("submission")) {
+      if (all) throw po::error("--submission runs one exercise; `workbook grade DIR` runs them all");
+      const auto ex = resolve(id);
+      if (!ex) return usage_error;
+      return ExitCode(run_submission(ex->id, values["submission"].as<std::string>(), values));
+    }
 
     RunOptions run_options;
     if (!seed_text.empty()) run_options.seed = parse_seed(seed_text);

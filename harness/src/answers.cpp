@@ -98,11 +98,20 @@ void merge_into(toml::table& into, toml::table&& from) {
 }  // namespace
 
 Answers::Answers() = default;
-Answers::Answers(std::string exercise_id, std::shared_ptr<const Table> table)
-    : exercise_id_(std::move(exercise_id)), table_(std::move(table)) {}
+Answers::Answers(std::string exercise_id, std::shared_ptr<const Table> table, std::string unreadable)
+    : exercise_id_(std::move(exercise_id)), table_(std::move(table)), unreadable_(std::move(unreadable)) {}
+
+std::vector<std::string> Answers::keys() const {
+  std::vector<std::string> keys;
+  if (table_)
+    for (const auto& [key, node] : table_->table) keys.emplace_back(key.str());
+  return keys;
+}
 
 static const toml::node& lookup(const std::shared_ptr<const Answers::Table>& table,
-                                const std::string& exercise_id, const std::string& key) {
+                                const std::string& exercise_id, const std::string& key,
+                                const std::string& unreadable) {
+  if (!unreadable.empty()) throw AnswerError("answers file unreadable: " + unreadable);
   const toml::node* node = table ? table->table.get(key) : nullptr;
   if (!node)
     throw AnswerError("no answer \"" + key + "\" under " + table_name(exercise_id) +
@@ -111,7 +120,7 @@ static const toml::node& lookup(const std::shared_ptr<const Answers::Table>& tab
 }
 
 double Answers::number(const std::string& key) const {
-  const auto& node = lookup(table_, exercise_id_, key);
+  const auto& node = lookup(table_, exercise_id_, key, unreadable_);
   auto value = as_number(node);
   if (!value)
     throw AnswerError("answer \"" + key + "\" should be a number, found " + type_name(node) + where(node));
@@ -119,14 +128,14 @@ double Answers::number(const std::string& key) const {
 }
 
 std::int64_t Answers::integer(const std::string& key) const {
-  const auto& node = lookup(table_, exercise_id_, key);
+  const auto& node = lookup(table_, exercise_id_, key, unreadable_);
   if (auto* i = node.as_integer()) return i->get();
   throw AnswerError("answer \"" + key + "\" should be an integer (no decimal point), found " +
                     type_name(node) + where(node));
 }
 
 std::string Answers::text(const std::string& key) const {
-  const auto& node = lookup(table_, exercise_id_, key);
+  const auto& node = lookup(table_, exercise_id_, key, unreadable_);
   if (auto* s = node.as_string()) return s->get();
   throw AnswerError("answer \"" + key + "\" should be a string in quotes, found " + type_name(node) +
                     where(node));
@@ -139,11 +148,11 @@ std::string Answers::choice(const std::string& key, const std::vector<std::strin
   std::string list;
   for (const auto& option : options) list += (list.empty() ? "\"" : ", \"") + option + "\"";
   throw AnswerError("answer \"" + key + "\" is \"" + given + "\", which is not one of " + list +
-                    where(lookup(table_, exercise_id_, key)));
+                    where(lookup(table_, exercise_id_, key, unreadable_)));
 }
 
 xt::xarray<double> Answers::array(const std::string& key, const std::vector<std::size_t>& shape) const {
-  const auto& node = lookup(table_, exercise_id_, key);
+  const auto& node = lookup(table_, exercise_id_, key, unreadable_);
   std::vector<double> flat;
   read_nested(node, shape, 0, flat, "answer \"" + key + "\"");
   xt::xarray<double> result = xt::xarray<double>::from_shape(shape);
@@ -175,6 +184,7 @@ void AnswerBook::add_file(const std::string& path) {
 
 Answers AnswerBook::for_exercise(const std::string& exercise_id) const {
   const auto slash = exercise_id.find('/');
+  if (!unreadable_.empty()) return Answers(exercise_id, nullptr, unreadable_);
   if (!root_ || slash == std::string::npos) return Answers(exercise_id, nullptr);
   const auto* collection = root_->table.get_as<toml::table>(exercise_id.substr(0, slash));
   const auto* table = collection ? collection->get_as<toml::table>(exercise_id.substr(slash + 1)) : nullptr;

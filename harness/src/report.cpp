@@ -1,6 +1,7 @@
 #include "workbook/report.hpp"
 
 #include <cstdio>
+#include <stdexcept>
 #include <cstdlib>
 #include <unistd.h>
 
@@ -109,6 +110,52 @@ nlohmann::json to_json(const ExerciseReport& report) {
           {"seconds", report.seconds},
           {"parts", parts},
           {"plots", plots}};
+}
+
+namespace {
+
+Status status_from(const std::string& text) {
+  for (auto s : {Status::pass, Status::fail, Status::error, Status::manual})
+    if (to_string(s) == text) return s;
+  throw std::runtime_error("unknown status \"" + text + "\" in a report");
+}
+
+CheckKind kind_from(const std::string& text) {
+  for (auto k : {CheckKind::close, CheckKind::equal, CheckKind::property, CheckKind::manual})
+    if (to_string(k) == text) return k;
+  throw std::runtime_error("unknown check kind \"" + text + "\" in a report");
+}
+
+}  // namespace
+
+ExerciseReport report_from_json(const nlohmann::json& json) {
+  ExerciseReport report;
+  report.id = json.at("id");
+  report.title = json.at("title");
+  report.status = status_from(json.at("status"));
+  report.score = json.at("score");
+  report.max_score = json.at("max_score");
+  report.manual_points = json.at("manual_points");
+  report.seed = json.at("seed");
+  report.seconds = json.at("seconds");
+  for (const auto& p : json.at("parts")) {
+    PartReport part;
+    part.label = p.at("part");
+    part.status = status_from(p.at("status"));
+    part.points = p.at("points");
+    part.score = p.at("score");
+    for (const auto& c : p.at("checks")) {
+      CheckReport check{c.at("name"), c.at("verifies"), kind_from(c.at("kind")), {}};
+      check.result.status = status_from(c.at("status"));
+      check.result.actual = c.at("actual");
+      check.result.expected = c.at("expected");
+      if (!c.at("rtol").is_null()) check.result.tolerance = Tolerance{c.at("rtol"), c.at("atol")};
+      check.result.message = c.at("message");
+      part.checks.push_back(std::move(check));
+    }
+    report.parts.push_back(std::move(part));
+  }
+  return report;
 }
 
 TextStyle TextStyle::for_stdout() { return TextStyle{isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr}; }

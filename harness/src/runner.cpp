@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <new>
 
 #include "workbook/plots/render.hpp"
 
@@ -22,6 +23,12 @@ CheckReport run_check(const Part& part, const Check& check, const Context& ctx) 
   } catch (const AnswerError& error) {
     report.result.status = Status::error;
     report.result.message = error.what();
+  } catch (const NotImplemented& error) {
+    report.result.status = Status::error;
+    report.result.message = error.what();
+  } catch (const std::bad_alloc&) {
+    report.result.status = Status::error;
+    report.result.message = "ran out of memory (std::bad_alloc)";
   } catch (const std::exception& error) {
     report.result.status = Status::error;
     report.result.message = std::string("threw an exception: ") + error.what();

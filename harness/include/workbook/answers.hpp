@@ -33,7 +33,7 @@ class Answers {
  public:
   Answers();  // no answers at all: every lookup reports the key as missing
   struct Table;  // the exercise's TOML table (defined in answers.cpp, so that toml++ stays out of headers)
-  Answers(std::string exercise_id, std::shared_ptr<const Table> table);
+  Answers(std::string exercise_id, std::shared_ptr<const Table> table, std::string unreadable = "");
 
   double number(const std::string& key) const;
   std::int64_t integer(const std::string& key) const;
@@ -42,9 +42,13 @@ class Answers {
   // An array of numbers with exactly this shape (nested TOML arrays for 2-D and up).
   xt::xarray<double> array(const std::string& key, const std::vector<std::size_t>& shape) const;
 
+  // The keys this exercise's table holds (to report keys that no part asks for).
+  std::vector<std::string> keys() const;
+
  private:
   std::string exercise_id_;
   std::shared_ptr<const Table> table_;  // null when the exercise has no answers table
+  std::string unreadable_;              // why the answers file could not be read, if it could not
 };
 
 // Every exercise's answers, from one or more TOML files or strings.
@@ -53,6 +57,8 @@ class AnswerBook {
   void add_file(const std::string& path);
   void add_text(const std::string& toml_text, const std::string& source_name);
   Answers for_exercise(const std::string& exercise_id) const;
+  // Marks the whole book unreadable (a malformed file): every answer lookup then reports `why`.
+  void mark_unreadable(std::string why) { unreadable_ = std::move(why); }
   // Overwrites one answer (used by tests to feed a deliberately wrong value).
   void set_number(const std::string& exercise_id, const std::string& key, double value);
   void set_integer(const std::string& exercise_id, const std::string& key, std::int64_t value);
@@ -62,6 +68,7 @@ class AnswerBook {
  private:
   struct Root;
   std::shared_ptr<Root> root_;
+  std::string unreadable_;
 };
 
 }  // namespace workbook

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -18,6 +19,13 @@ namespace workbook {
 enum class Status { pass, fail, error, manual };
 std::string_view to_string(Status status);
 std::ostream& operator<<(std::ostream& out, Status status);
+
+// What a scaffolded function throws until the student writes it (`workbook init`): the check reports
+// "not implemented" instead of a failure of some other kind.
+class NotImplemented : public std::logic_error {
+ public:
+  explicit NotImplemented(const std::string& function) : std::logic_error("not implemented: " + function) {}
+};
 
 // numpy's asymmetric rule: |actual - expected| <= atol + rtol * |expected|.
 struct Tolerance {

@@ -11,6 +11,8 @@
 namespace workbook {
 
 nlohmann::json to_json(const ExerciseReport& report);
+// The inverse, for reports that come back from a student runner. Throws on a malformed report.
+ExerciseReport report_from_json(const nlohmann::json& json);
 
 struct TextStyle {
   bool colour = false;  // only on a terminal, and never with NO_COLOR set

@@ -1,0 +1,46 @@
+#pragma once
+// Builds a student's runner for one exercise: the student's file, compiled in the sandbox against the
+// exercise's interface (the student kit: headers, precompiled header, exercise object, harness library;
+// never the reference solutions), linked with the exercise's checks. Builds are cached by content.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "workbook/grading/sandbox.hpp"
+
+namespace workbook::grading {
+
+// What CMake writes to build/student-kit/kit.json.
+struct Kit {
+  std::filesystem::path root;                  // the kit directory
+  std::string compiler;
+  std::vector<std::string> compile_flags;
+  std::filesystem::path include_dir;           // interfaces, harness and plot headers, the precompiled header
+  std::vector<std::string> link_inputs;        // runner main, harness and plot libraries
+  std::vector<std::string> link_libraries;     // system libraries
+  std::map<std::string, std::string> objects;  // exercise id -> its compiled checks
+  std::string fingerprint;                     // changes whenever any of the above does
+};
+
+Kit load_kit(const std::filesystem::path& kit_json);
+// The kit built beside this program (WORKBOOK_KIT_DIR), or the one named by $WORKBOOK_KIT.
+std::filesystem::path default_kit_path();
+
+struct BuildResult {
+  enum class Status { built, cached, compile_error, link_error, failed };
+  Status status = Status::failed;
+  std::filesystem::path runner;
+  std::string log;                     // the compiler's messages (capped)
+  std::vector<std::string> missing;    // functions the linker could not find
+  double seconds = 0;
+};
+
+BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const std::filesystem::path& source,
+                         const std::filesystem::path& cache_dir, const Limits& limits);
+
+// The functions named in "undefined reference to `...'" lines of a linker log.
+std::vector<std::string> undefined_references(const std::string& log);
+
+}  // namespace workbook::grading

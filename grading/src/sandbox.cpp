@@ -1,0 +1,185 @@
+#include "workbook/grading/sandbox.hpp"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <cstdlib>
+
+namespace workbook::grading {
+
+namespace {
+
+constexpr uid_t nobody = 65534;  // root drops to this user inside the child, so RLIMIT_NPROC applies
+const char* const bwrap = "/usr/bin/bwrap";
+
+// Past this much output the command is stopped and the outcome is "output limit".
+constexpr std::size_t flood = 8u << 20;
+
+std::vector<std::string> bubblewrap_argv(const SandboxSpec& spec) {
+  std::vector<std::string> a = {bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr"};
+  for (const char* link : {"lib", "lib64", "bin", "sbin"}) {
+    a.insert(a.end(), {"--symlink", std::string("usr/") + link, std::string("/") + link});
+  }
+  // The dynamic linker's cache and the alternatives links that point at the installed BLAS.
+  for (const char* etc : {"/etc/ld.so.cache", "/etc/alternatives"})
+    if (access(etc, R_OK) == 0) a.insert(a.end(), {"--ro-bind", etc, etc});
+  a.insert(a.end(), {"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"});
+  for (const auto& p : spec.read_only) a.insert(a.end(), {"--ro-bind", p.string(), p.string()});
+  for (const auto& p : spec.writable) a.insert(a.end(), {"--bind", p.string(), p.string()});
+  a.insert(a.end(), {"--chdir", spec.working_directory.string(), "--"});
+  a.insert(a.end(), spec.argv.begin(), spec.argv.end());
+  return a;
+}
+
+void set_limit(int resource, rlim_t value) {
+  const rlimit limit{value, value};
+  setrlimit(resource, &limit);
+}
+
+// In the child, between fork and exec: only async-signal-safe calls.
+[[noreturn]] void exec_child(const std::vector<std::string>& argv, const SandboxSpec& spec, int in, int out, int err,
+                             int report) {
+  setpgid(0, 0);
+  dup2(in, 0);
+  dup2(out, 1);
+  dup2(err, 2);
+  if (report >= 0) dup2(report, 3);
+  const int keep = report >= 0 ? 4 : 3;
+  for (int fd = keep; fd < 1024; ++fd) close(fd);
+  set_limit(RLIMIT_CPU, spec.limits.cpu_seconds);
+  set_limit(RLIMIT_AS, spec.limits.address_space);
+  set_limit(RLIMIT_FSIZE, spec.limits.file_size);
+  set_limit(RLIMIT_NPROC, spec.limits.processes);
+  set_limit(RLIMIT_CORE, 0);
+  if (getuid() == 0) {
+    setgroups(0, nullptr);
+    if (setgid(nobody) != 0 || setuid(nobody) != 0) _exit(126);
+  }
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  execv(args[0], args.data());
+  _exit(127);
+}
+
+}  // namespace
+
+bool bubblewrap_available() {
+  static const bool available = [] {
+    if (access(bwrap, X_OK) != 0) return false;
+    SandboxSpec probe;
+    probe.argv = {"/usr/bin/true"};
+    probe.limits.wall = std::chrono::milliseconds(5000);
+    const auto argv = bubblewrap_argv(probe);
+    // Probed as the user that will run it: root drops to nobody, who needs unprivileged user namespaces.
+    std::string command = getuid() == 0 ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "";
+    for (const auto& a : argv) command += "'" + a + "' ";
+    return std::system((command + ">/dev/null 2>&1").c_str()) == 0;
+  }();
+  return available;
+}
+
+std::string signal_name(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  const char* text = strsignal(sig);
+  return std::string("SIG") + (abbrev ? abbrev : std::to_string(sig).c_str()) + " (" + (text ? text : "?") + ")";
+}
+
+SandboxResult run_sandboxed(const SandboxSpec& spec) {
+  SandboxResult result;
+  result.sandboxed = bubblewrap_available();
+  const auto argv = result.sandboxed ? bubblewrap_argv(spec) : spec.argv;
+
+  int in[2], out[2], err[2], report[2] = {-1, -1};
+  if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) ||
+      (spec.wants_report_fd && pipe2(report, O_CLOEXEC))) {
+    result.error = std::string("pipe: ") + std::strerror(errno);
+    return result;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t pid = fork();
+  if (pid < 0) {
+    result.error = std::string("fork: ") + std::strerror(errno);
+    return result;
+  }
+  if (pid == 0) exec_child(argv, spec, in[0], out[1], err[1], report[1]);
+  result.started = true;
+  close(in[0]), close(out[1]), close(err[1]);
+  if (report[1] >= 0) close(report[1]);
+
+  // Standard input is small (an answers file at most): write it all, then close.
+  for (std::size_t done = 0; done < spec.stdin_text.size();) {
+    const ssize_t n = write(in[1], spec.stdin_text.data() + done, spec.stdin_text.size() - done);
+    if (n <= 0) break;
+    done += n;
+  }
+  close(in[1]);
+
+  struct Stream {
+    int fd;
+    std::string* text;
+    std::size_t cap;
+    std::size_t seen = 0;
+  };
+  std::vector<Stream> streams = {{out[0], &result.out, spec.limits.output_cap},
+                                 {err[0], &result.err, spec.limits.output_cap}};
+  if (report[0] >= 0) streams.push_back({report[0], &result.report, 16u << 20});
+  const auto deadline = start + spec.limits.wall;
+  bool flooded = false;
+  int status = 0;
+  bool exited = false;
+  while (true) {
+    std::vector<pollfd> fds;
+    std::vector<Stream*> polled;
+    for (auto& s : streams)
+      if (s.fd >= 0) fds.push_back({s.fd, POLLIN, 0}), polled.push_back(&s);
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || flooded) {
+      result.timed_out = !flooded;
+      kill(-pid, SIGKILL);
+      kill(pid, SIGKILL);
+      break;
+    }
+    if (fds.empty()) {  // every stream closed: wait for the exit, still under the deadline
+      if (waitpid(pid, &status, WNOHANG) == pid) {
+        exited = true;
+        break;
+      }
+      poll(nullptr, 0, 10);
+      continue;
+    }
+    if (poll(fds.data(), fds.size(), std::min<long>(left.count(), 100)) < 0 && errno != EINTR) break;
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;  // reading it now would block
+      Stream& s = *polled[i];
+      char buffer[65536];
+      const ssize_t n = read(s.fd, buffer, sizeof buffer);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        close(s.fd);
+        s.fd = -1;
+      } else if (n > 0) {
+        s.seen += n;
+        if (s.text->size() < s.cap) s.text->append(buffer, std::min<std::size_t>(n, s.cap - s.text->size()));
+        if (s.seen > s.cap && s.text != &result.report) result.output_cut = true;
+        if (s.seen > flood && s.text != &result.report) flooded = true;
+      }
+    }
+  }
+  for (auto& s : streams)
+    if (s.fd >= 0) close(s.fd);
+  if (!exited) waitpid(pid, &status, 0);
+  result.output_limit = flooded;
+  if (!flooded && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (!flooded && !result.timed_out && WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace workbook::grading

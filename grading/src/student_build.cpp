@@ -1,0 +1,149 @@
+#include "workbook/grading/student_build.hpp"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace workbook::grading {
+
+namespace {
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// FNV-1a, twice with different offsets: a 128-bit content key as 32 hex digits.
+std::string content_key(const std::string& data) {
+  std::uint64_t a = 0xcbf29ce484222325ULL, b = 0x84222325cbf29ce4ULL;
+  for (unsigned char c : data) {
+    a = (a ^ c) * 0x100000001b3ULL;
+    b = (b ^ c) * 0x100000001b3ULL + 0x9e3779b97f4a7c15ULL;
+  }
+  char hex[33];
+  std::snprintf(hex, sizeof hex, "%016llx%016llx", static_cast<unsigned long long>(a),
+                static_cast<unsigned long long>(b));
+  return hex;
+}
+
+// A kit file's identity without reading it all: its path, size and modification time.
+std::string stamp(const std::string& path) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  const auto time = std::filesystem::last_write_time(path, error).time_since_epoch().count();
+  return path + ":" + std::to_string(size) + ":" + std::to_string(time) + ";";
+}
+
+std::string dashed(std::string id) {
+  for (auto& c : id)
+    if (c == '/') c = '-';
+  return id;
+}
+
+}  // namespace
+
+std::filesystem::path default_kit_path() {
+  if (const char* env = std::getenv("WORKBOOK_KIT")) return env;
+  return std::filesystem::path(WORKBOOK_KIT_DIR) / "kit.json";
+}
+
+Kit load_kit(const std::filesystem::path& kit_json) {
+  const auto text = read_file(kit_json);
+  const auto json = nlohmann::json::parse(text);
+  Kit kit;
+  kit.root = kit_json.parent_path();
+  kit.compiler = json.at("compiler");
+  kit.compile_flags = json.at("compile_flags").get<std::vector<std::string>>();
+  kit.include_dir = json.at("include_dir").get<std::string>();
+  kit.link_inputs = json.at("link_inputs").get<std::vector<std::string>>();
+  kit.link_libraries = json.at("link_libraries").get<std::vector<std::string>>();
+  kit.objects = json.at("exercises").get<std::map<std::string, std::string>>();
+  kit.fingerprint = text;
+  for (const auto& f : kit.link_inputs) kit.fingerprint += stamp(f);
+  kit.fingerprint += stamp((kit.include_dir / "workbook/pch.hpp.gch").string());
+  return kit;
+}
+
+std::vector<std::string> undefined_references(const std::string& log) {
+  static const std::regex pattern("undefined reference to `([^']+)'");
+  std::vector<std::string> names;
+  for (auto it = std::sregex_iterator(log.begin(), log.end(), pattern); it != std::sregex_iterator(); ++it) {
+    const auto name = (*it)[1].str();
+    if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+  }
+  return names;
+}
+
+BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const std::filesystem::path& source,
+                         const std::filesystem::path& cache_dir, const Limits& limits) {
+  BuildResult result;
+  const auto object = kit.objects.find(exercise_id);
+  if (object == kit.objects.end()) {
+    result.log = "the student kit has no checks for " + exercise_id + " (rebuild workbook)";
+    return result;
+  }
+  const auto key = content_key(read_file(source) + "\n" + kit.fingerprint + stamp(object->second) + exercise_id);
+  const auto final_dir = cache_dir / (dashed(exercise_id) + "-" + key);
+  result.runner = final_dir / "runner";
+  if (std::filesystem::exists(result.runner)) {
+    result.status = BuildResult::Status::cached;
+    return result;
+  }
+
+  // Build in a private directory, then rename it into place: a cache entry is complete or absent.
+  std::filesystem::create_directories(cache_dir);
+  const auto work = cache_dir / (".build-" + key + "-" + std::to_string(getpid()));
+  std::filesystem::remove_all(work);
+  std::filesystem::create_directories(work);
+  std::filesystem::permissions(work, std::filesystem::perms::all);  // the sandbox user writes here
+  const auto source_copy = work / source.filename();
+  std::filesystem::copy_file(source, source_copy);
+  std::filesystem::permissions(source_copy, std::filesystem::perms::owner_read | std::filesystem::perms::group_read |
+                                                 std::filesystem::perms::others_read);
+
+  SandboxSpec spec;
+  spec.argv = {kit.compiler};
+  spec.argv.insert(spec.argv.end(), kit.compile_flags.begin(), kit.compile_flags.end());
+  spec.argv.insert(spec.argv.end(), {"-I" + kit.include_dir.string(), "-include", "workbook/pch.hpp",
+                                     source_copy.string(), object->second});
+  spec.argv.insert(spec.argv.end(), kit.link_inputs.begin(), kit.link_inputs.end());
+  spec.argv.insert(spec.argv.end(), kit.link_libraries.begin(), kit.link_libraries.end());
+  spec.argv.insert(spec.argv.end(), {"-o", (work / "runner").string()});
+  spec.read_only = {kit.include_dir, object->second};
+  for (const auto& f : kit.link_inputs) spec.read_only.push_back(f);
+  spec.writable = {work};
+  spec.working_directory = work;
+  spec.limits = limits;
+  spec.limits.wall = std::chrono::milliseconds(120000);  // compiling is ours to bound, not the student's budget
+  spec.limits.cpu_seconds = 120;
+  spec.limits.address_space = 8ull << 30;
+  spec.limits.file_size = 1ull << 30;
+
+  const auto run = run_sandboxed(spec);
+  result.seconds = run.seconds;
+  result.log = run.err + run.out;
+  if (!run.started) {
+    result.log = "could not start the compiler: " + run.error;
+  } else if (run.timed_out) {
+    result.log = "the compiler did not finish in 120 s\n" + result.log;
+  } else if (run.exit_code == 0 && std::filesystem::exists(work / "runner")) {
+    std::filesystem::rename(work, final_dir);
+    result.status = BuildResult::Status::built;
+    return result;
+  } else {
+    result.missing = undefined_references(result.log);
+    result.status = result.missing.empty() ? BuildResult::Status::compile_error : BuildResult::Status::link_error;
+  }
+  std::filesystem::remove_all(work);
+  return result;
+}
+
+}  // namespace workbook::grading
