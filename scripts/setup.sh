@@ -11,6 +11,7 @@ packages=(
   librapidcheck-dev                              # property checks
   libtomlplusplus-dev                            # answers files
   gnuplot-nox                                    # figures (svg, png)
+  bubblewrap                                     # the sandbox for students' code
 )
 
 missing=()

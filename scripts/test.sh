@@ -2,6 +2,7 @@
 # Sets up, builds and runs every test (Boost.Test suites, wrong-solution runners and CLI checks) with CTest.
 # The closing lines say how many tests passed and failed.
 set -euo pipefail
+umask 022  # the sandbox user (nobody) must read the build: the student kit, the exercise objects
 cd "$(dirname "$0")/.."
 bash scripts/build.sh
 cd build

@@ -65,7 +65,10 @@ void set_limit(int resource, rlim_t value) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  execv(args[0], args.data());
+  // A minimal environment: the grader's own (tokens, paths, credentials) is none of the student's business.
+  char* environment[] = {const_cast<char*>("PATH=/usr/bin:/bin"), const_cast<char*>("HOME=/tmp"),
+                         const_cast<char*>("LC_ALL=C"), const_cast<char*>("OPENBLAS_NUM_THREADS=1"), nullptr};
+  execve(args[0], args.data(), environment);
   _exit(127);
 }
 
@@ -177,6 +180,11 @@ SandboxResult run_sandboxed(const SandboxSpec& spec) {
   if (!exited) waitpid(pid, &status, 0);
   result.output_limit = flooded;
   if (!flooded && WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  // bubblewrap reports a sandboxed process killed by signal N as exit status 128 + N.
+  if (result.sandboxed && result.exit_code > 128 && result.exit_code < 128 + 65) {
+    result.signal = result.exit_code - 128;
+    result.exit_code = -1;
+  }
   if (!flooded && !result.timed_out && WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
