@@ -1,6 +1,8 @@
 #include "workbook/grading/grade.hpp"
 
+#include <atomic>
 #include <csignal>
+#include <thread>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -102,6 +104,7 @@ void grade_code(ExerciseGrade& grade, const Exercise& ex, const std::filesystem:
   spec.argv = {build.runner.string(), "--seed", std::to_string(options.seed)};
   if (options.full) spec.argv.push_back("--full");
   spec.read_only = {build.runner};
+  spec.drop_to_nobody = reachable_by_others(build.runner);
   spec.working_directory = "/tmp";
   const auto token = fresh_token();
   spec.stdin_text = token + "\n" + answers_text;
@@ -193,37 +196,56 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
     answers.mark_unreadable(error.what());
   }
 
-  for (const auto& ex : all_exercises()) {
-    if (!options.only.empty() && std::find(options.only.begin(), options.only.end(), ex.id) == options.only.end())
-      continue;
-    ExerciseGrade grade;
+  // Describe every exercise first; code exercises are then built and run by a pool of workers (each in
+  // its own sandboxed process), answers-only ones checked here, one after another (their checks run in
+  // this process and may keep caches).
+  std::vector<Exercise> chosen;
+  for (auto& ex : all_exercises())
+    if (options.only.empty() || std::find(options.only.begin(), options.only.end(), ex.id) != options.only.end())
+      chosen.push_back(std::move(ex));
+  result.exercises.resize(chosen.size());
+  std::vector<std::size_t> code_work;
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    const auto& ex = chosen[i];
+    auto& grade = result.exercises[i];
     grade.id = ex.id;
     grade.title = ex.title;
     grade.max_score = automatic_points(ex);
-    const auto source = student_source(dir, ex.id);
-    if (asks_for_code(kit, ex.id)) {
-      if (!std::filesystem::exists(source)) {
-        grade.outcome = Outcome::not_started;
-        grade.cause = "no file " + std::filesystem::relative(source, dir).string();
-      } else {
-        grade_code(grade, ex, source, kit, answers_text, options);
-      }
-    } else {
+    if (!asks_for_code(kit, ex.id)) {
       grade_answers_only(grade, ex, answers, options);
+    } else if (!std::filesystem::exists(student_source(dir, ex.id))) {
+      grade.outcome = Outcome::not_started;
+      grade.cause = "no file " + std::filesystem::relative(student_source(dir, ex.id), dir).string();
+    } else {
+      code_work.push_back(i);
     }
+  }
+  std::atomic<std::size_t> next{0};
+  const auto worker = [&] {
+    for (std::size_t k; (k = next++) < code_work.size();) {
+      const auto i = code_work[k];
+      grade_code(result.exercises[i], chosen[i], student_source(dir, chosen[i].id), kit, answers_text, options);
+    }
+  };
+  const unsigned jobs = std::max(1u, options.jobs ? options.jobs : std::thread::hardware_concurrency());
+  std::vector<std::thread> workers;
+  for (unsigned j = 0; j < std::min<std::size_t>(jobs, code_work.size()); ++j) workers.emplace_back(worker);
+  for (auto& w : workers) w.join();
+
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    auto& grade = result.exercises[i];
     // Keys in answers.toml that no part of this exercise asks for: likely misspelled.
     std::vector<std::string> asked;
-    for (const auto& part : ex.parts)
+    for (const auto& part : chosen[i].parts)
       for (const auto& a : part.answers) asked.push_back(a.key);
-    for (const auto& key : answers.for_exercise(ex.id).keys())
+    for (const auto& key : answers.for_exercise(grade.id).keys())
       if (std::find(asked.begin(), asked.end(), key) == asked.end())
-        grade.notes.push_back("answers.toml has \"" + key + "\", which no part of " + ex.id + " asks for");
+        grade.notes.push_back("answers.toml has \"" + key + "\", which no part of " + grade.id + " asks for");
     grade.score = grade.report.score;
     grade.manual_points = grade.report.manual_points;
     result.score += grade.score;
     result.max_score += grade.max_score;
     result.manual_points += grade.manual_points;
-    result.exercises.push_back(std::move(grade));
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,7 +59,7 @@ void set_limit(int resource, rlim_t value) {
   set_limit(RLIMIT_FSIZE, spec.limits.file_size);
   set_limit(RLIMIT_NPROC, spec.limits.processes);
   set_limit(RLIMIT_CORE, 0);
-  if (getuid() == 0) {
+  if (getuid() == 0 && spec.drop_to_nobody) {
     setgroups(0, nullptr);
     if (setgid(nobody) != 0 || setuid(nobody) != 0) _exit(126);
   }
@@ -87,6 +88,18 @@ bool bubblewrap_available() {
     return std::system((command + ">/dev/null 2>&1").c_str()) == 0;
   }();
   return available;
+}
+
+bool reachable_by_others(const std::filesystem::path& path) {
+  const auto absolute = std::filesystem::absolute(path).lexically_normal();
+  for (auto p = absolute; ; p = p.parent_path()) {
+    struct stat info;
+    if (stat(p.c_str(), &info) != 0) return false;
+    const bool is_dir = S_ISDIR(info.st_mode);
+    if (is_dir && !(info.st_mode & S_IXOTH)) return false;
+    if (p == absolute && !(info.st_mode & S_IROTH)) return false;
+    if (p == p.root_path()) return true;
+  }
 }
 
 std::string signal_name(int sig) {

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -121,6 +122,8 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
   for (const auto& f : kit.link_inputs) spec.read_only.push_back(f);
   spec.writable = {work};
   spec.working_directory = work;
+  spec.drop_to_nobody = std::all_of(spec.read_only.begin(), spec.read_only.end(), reachable_by_others) &&
+                        reachable_by_others(work);
   spec.limits = limits;
   spec.limits.wall = std::chrono::milliseconds(120000);  // compiling is ours to bound, not the student's budget
   spec.limits.cpu_seconds = 120;

@@ -1,13 +1,13 @@
-// The instructor's and the student's grading commands: `grade DIR` and `run ID --submission DIR`.
-
-#include <unistd.h>
+// The instructor's and the student's grading commands: `grade DIR`, `grade --class ROOT` (grade_class.cpp)
+// and `run ID --submission DIR`.
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
-#include <sstream>
+#include <thread>
 
+#include "grade_class.hpp"
 #include "options.hpp"
+#include "workbook/grading/formats.hpp"
 #include "workbook/grading/grade.hpp"
 #include "workbook/report.hpp"
 
@@ -16,21 +16,11 @@ namespace workbook::cli {
 namespace {
 
 std::filesystem::path default_cache() {
+  // Root grades as `nobody` inside the sandbox, and nobody cannot reach root's home: a shared place.
+  if (getuid() == 0) return "/var/tmp/workbook-builds";
   if (const char* xdg = std::getenv("XDG_CACHE_HOME")) return std::filesystem::path(xdg) / "workbook/builds";
   if (const char* home = std::getenv("HOME")) return std::filesystem::path(home) / ".cache/workbook/builds";
   return std::filesystem::temp_directory_path() / "workbook-builds";
-}
-
-// Writes `text` to `path` through a temporary file and a rename: readers never see half a report.
-void write_atomically(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::create_directories(path.parent_path());
-  const auto temporary = path.string() + ".tmp" + std::to_string(getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary);
-    out << text;
-    if (!out) throw std::runtime_error("cannot write " + temporary);
-  }
-  std::filesystem::rename(temporary, path);
 }
 
 void warn_once_without_sandbox(const grading::SubmissionGrade& grade) {
@@ -71,7 +61,7 @@ int run_submission(const std::string& id, const std::string& submission, const p
   const auto grade = grading::grade_submission(submission, options);
   warn_once_without_sandbox(grade);
   if (values.count("json")) {
-    std::cout << grading::to_json(grade)["exercises"][0].dump(2) << "\n";
+    std::cout << grading::dump_json(grading::to_json(grade)["exercises"][0]);  // student output may not be UTF-8
   } else {
     const auto& e = grade.exercises.front();
     if (!e.report.parts.empty()) print_report(std::cout, e.report, TextStyle::for_stdout());
@@ -84,42 +74,72 @@ int run_submission(const std::string& id, const std::string& submission, const p
 }
 
 int grade_command(const Args& args) {
-  return with_usage_errors("grade", [&] {
+  return with_usage_errors("grade", [&]() -> int {
     po::options_description options("options");
-    std::string dir, formats = "text", out;
+    std::string dir, class_root, formats = "text", out, shard;
     std::vector<std::string> only;
+    int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     options.add_options()
-        ("dir", po::value(&dir)->required(), "the submission directory")
-        ("format", po::value(&formats), "text and/or json, comma-separated (default text)")
-        ("out", po::value(&out), "write the reports here (report.txt, report.json) instead of printing")
-        ("exercise", po::value(&only)->composing(), "grade only this exercise (repeatable)");
+        ("dir", po::value(&dir), "the submission directory")
+        ("class", po::value(&class_root), "grade every subdirectory of this directory as one student's submission")
+        ("format", po::value(&formats),
+         "comma-separated: text, json, junit, gradescope, markdown (default text)")
+        ("out", po::value(&out),
+         "write the reports here (report.txt, report.json, junit.xml, results.json, feedback.md) instead of "
+         "printing; with --class, OUT/<student>/ and the gradebook (required with --class)")
+        ("exercise", po::value(&only)->composing(), "grade only this exercise (repeatable)")
+        ("jobs", po::value(&jobs),
+         "exercises graded at once; with --class, students graded at once, each student's exercises one at a "
+         "time (default: the number of cores)")
+        ("shard", po::value(&shard), "with --class: grade only slice i of n (i/n), into OUT/shard-i-of-n.json");
     add_grade_options(options);
     po::positional_options_description positional;
     positional.add("dir", 1);
     po::variables_map values;
     if (!parse(args, options, positional, values,
-               "usage: workbook grade DIR [--format text,json] [--out DIR] [--timeout S] [--seed N] [--cache DIR]"))
+               "usage: workbook grade DIR [--format text,json,junit,gradescope,markdown] [--out DIR] [--timeout S] "
+               "[--seed N] [--cache DIR]\n"
+               "       workbook grade --class ROOT --out DIR [--jobs N] [--shard i/n] [--format ...]"))
       return ok;
-    if (!std::filesystem::is_directory(dir)) throw po::error("no directory " + dir);
+    std::vector<grading::ReportFormat> report_formats;
+    try {
+      report_formats = grading::parse_formats(formats);
+    } catch (const std::invalid_argument& error) {
+      throw po::error(std::string("--format: ") + error.what());
+    }
     auto grade_opts = grade_options(values);
     grade_opts.only = only;
+
+    if (!class_root.empty()) {
+      if (!dir.empty()) throw po::error("give a submission DIR or --class ROOT, not both");
+      if (out.empty()) throw po::error("--class needs --out DIR for the gradebook and the students' reports");
+      if (!std::filesystem::is_directory(class_root)) throw po::error("no directory " + class_root);
+      if (jobs < 1) throw po::error("--jobs takes a positive number");
+      ClassRequest request{class_root, out, report_formats, jobs, std::nullopt, grade_opts};
+      if (!shard.empty()) {
+        try {
+          request.shard = grading::parse_shard(shard);
+        } catch (const std::invalid_argument& error) {
+          throw po::error(error.what());
+        }
+      }
+      return grade_class(request);
+    }
+    if (dir.empty()) throw po::error("give a submission DIR (or --class ROOT)");
+    if (!shard.empty()) throw po::error("--shard goes with --class");
+    if (values.count("jobs")) {
+      if (jobs < 1) throw po::error("--jobs takes a positive number");
+      grade_opts.jobs = static_cast<unsigned>(jobs);
+    }
+    if (!std::filesystem::is_directory(dir)) throw po::error("no directory " + dir);
     const auto grade = grading::grade_submission(dir, grade_opts);
     warn_once_without_sandbox(grade);
-
-    std::stringstream formats_in(formats);
-    for (std::string format; std::getline(formats_in, format, ',');) {
-      std::string text;
-      if (format == "text") {
-        std::ostringstream s;
-        grading::print_grade(s, grade, out.empty() && TextStyle::for_stdout().colour);
-        text = s.str();
-      } else if (format == "json") {
-        text = grading::to_json(grade).dump(2) + "\n";
-      } else {
-        throw po::error("--format takes text or json, not \"" + format + "\"");
-      }
-      if (out.empty()) std::cout << text;
-      else write_atomically(std::filesystem::path(out) / ("report." + std::string(format == "text" ? "txt" : "json")), text);
+    for (const auto format : report_formats) {
+      if (out.empty())
+        std::cout << grading::render(grade, format, format == grading::ReportFormat::text && TextStyle::for_stdout().colour);
+      else
+        grading::write_atomically(std::filesystem::path(out) / grading::report_file_name(format),
+                                  grading::render(grade, format));
     }
     return ok;
   });

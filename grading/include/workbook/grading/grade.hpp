@@ -59,6 +59,7 @@ struct GradeOptions {
   std::filesystem::path cache_dir;                 // build cache, outside the submission
   std::filesystem::path kit = default_kit_path();
   std::vector<std::string> only;                   // exercise ids; empty: all
+  unsigned jobs = 0;                               // exercises built and run at once (0: one per core)
 };
 
 SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOptions& options);

@@ -28,6 +28,9 @@ struct SandboxSpec {
   std::string stdin_text;                         // written to the command's standard input
   bool wants_report_fd = false;                   // give the command fd 3, a pipe read into `report`
   Limits limits;
+  // When the grader runs as root: run the command as `nobody`, so that the process limit applies to it
+  // (root is exempt). Only possible when nobody can reach every bound path; see reachable_by_others.
+  bool drop_to_nobody = true;
 };
 
 struct SandboxResult {
@@ -45,6 +48,10 @@ struct SandboxResult {
 };
 
 SandboxResult run_sandboxed(const SandboxSpec& spec);
+
+// Whether a user other than the owner can reach `path`: every ancestor searchable, the path itself
+// readable (and searchable when a directory).
+bool reachable_by_others(const std::filesystem::path& path);
 
 // Whether bubblewrap is installed and works here (user namespaces allowed); checked once.
 bool bubblewrap_available();
