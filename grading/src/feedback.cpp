@@ -16,7 +16,7 @@ namespace {
 // characters that would start emphasis, a link, a table cell or HTML are escaped, and it stays one line.
 std::string md_text(const std::string& raw) {
   std::string out;
-  for (const char c : raw) {
+  for (const char c : printable(raw)) {
     if (c == '\n' || c == '\r') out += ' ';
     else if (std::string_view("\\`*_[]<>|~#").find(c) != std::string_view::npos) out += std::string("\\") + c;
     else out += c;
@@ -25,7 +25,8 @@ std::string md_text(const std::string& raw) {
 }
 
 // A fenced block that the text cannot close early: the fence is longer than any run of backticks in it.
-std::string fenced(const std::string& text) {
+std::string fenced(const std::string& raw) {
+  const auto text = printable(raw);
   std::size_t longest = 0, run = 0;
   for (const char c : text) longest = std::max(longest, run = c == '`' ? run + 1 : 0);
   const std::string fence(std::max<std::size_t>(3, longest + 1), '`');
@@ -37,9 +38,11 @@ std::string points(int score, int max) { return std::to_string(score) + "/" + st
 // What usually helps, by outcome; the hints of the failing parts follow it.
 std::string advice(const ExerciseGrade& e) {
   switch (e.outcome) {
-    case Outcome::not_started:
-      return "Nothing was graded: add your file (" + e.id + ".cpp in your submission) or your answers under [" +
-             e.id.substr(0, e.id.find('/')) + ".\"" + e.id.substr(e.id.find('/') + 1) + "\"] in answers.toml.";
+    case Outcome::not_started:  // no parts ran: a code exercise without its file; else answers are missing
+      return e.report.parts.empty()
+                 ? "Nothing was graded: add your file, `" + e.id + ".cpp`, to your submission."
+                 : "Nothing was graded: add your answers to answers.toml under `[" + e.id.substr(0, e.id.find('/')) +
+                       ".\"" + e.id.substr(e.id.find('/') + 1) + "\"]`.";
     case Outcome::not_implemented: return "A function still throws \"not implemented\": write it.";
     case Outcome::compile_error: return "Fix the first error in the build log first; later ones often follow from it.";
     case Outcome::link_error:
@@ -97,9 +100,9 @@ std::vector<std::string> hand_graded(const ExerciseGrade& e, const std::optional
 
 void write_problem(std::ostream& md, const ExerciseGrade& e, const std::optional<Exercise>& exercise) {
   md << "### " << e.id << (e.title.empty() ? "" : " — " + e.title) << "\n\n";
-  md << "**" << points(e.score, e.max_score) << " points, " << to_string(e.outcome) << ".** " << md_text(headline(e))
-     << "\n\n";
-  const auto failing = failing_checks(e);
+  md << "**" << points(e.score, e.max_score) << " points, " << to_string(e.outcome) << ".**"
+     << (e.cause.empty() ? "" : " " + md_text(e.cause)) << "\n\n";
+  const auto failing = checks_worth_listing(e);
   if (!failing.empty()) {
     md << "Checks that did not pass:\n\n";
     for (const auto& line : failing) md << "- " << md_text(line) << "\n";

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdio>
@@ -187,11 +188,18 @@ void write_atomically(const std::filesystem::path& path, const std::string& text
     out << text;
     out.close();
     if (!out) {
-      std::filesystem::remove(temporary);
+      std::error_code ignored;
+      std::filesystem::remove(temporary, ignored);
       throw std::runtime_error("cannot write " + temporary);
     }
   }
-  std::filesystem::rename(temporary, path);
+  try {
+    std::filesystem::rename(temporary, path);
+  } catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw;
+  }
 }
 
 void write_reports(const SubmissionGrade& grade, const std::vector<ReportFormat>& formats,

@@ -70,6 +70,7 @@ void classify_checks(ExerciseGrade& grade) {
       else if (m.rfind("not implemented", 0) == 0) consider(Outcome::not_implemented, 2, m);
     }
   if (any_automatic && all_unanswered) worst = Outcome::not_started, cause = "no answers given";
+  if (!any_automatic) worst = Outcome::pass, cause = "graded by hand only";
   grade.outcome = worst;
   grade.cause = cause;
 }
@@ -224,7 +225,12 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
   const auto worker = [&] {
     for (std::size_t k; (k = next++) < code_work.size();) {
       const auto i = code_work[k];
-      grade_code(result.exercises[i], chosen[i], student_source(dir, chosen[i].id), kit, answers_text, options);
+      try {
+        grade_code(result.exercises[i], chosen[i], student_source(dir, chosen[i].id), kit, answers_text, options);
+      } catch (const std::exception& error) {  // e.g. the student's "file" is a directory: this exercise only
+        result.exercises[i].outcome = Outcome::compile_error;
+        result.exercises[i].cause = std::string("cannot build: ") + error.what();
+      }
     }
   };
   const unsigned jobs = std::max(1u, options.jobs ? options.jobs : std::thread::hardware_concurrency());

@@ -42,9 +42,14 @@ std::string output_excerpt(const ExerciseGrade& e) {
   return "[... cut]" + e.output.substr(e.output.size() - output_excerpt_chars);
 }
 
+std::vector<std::string> checks_worth_listing(const ExerciseGrade& e) {
+  // Work not started fails every check the same way ("no answer ..."); the cause already says so.
+  return e.outcome == Outcome::not_started ? std::vector<std::string>{} : failing_checks(e);
+}
+
 std::string details(const ExerciseGrade& e) {
-  std::string text = std::string(to_string(e.outcome)) + ": " + headline(e) + "\n";
-  for (const auto& line : failing_checks(e)) text += line + "\n";
+  std::string text = (e.cause.empty() ? std::string(to_string(e.outcome)) : e.cause) + "\n";
+  for (const auto& line : checks_worth_listing(e)) text += line + "\n";
   if (const auto log = build_excerpt(e); !log.empty()) text += "\nbuild log:\n" + log + "\n";
   if (const auto out = output_excerpt(e); !out.empty()) text += "\nyour code printed (the end):\n" + out + "\n";
   for (const auto& note : e.notes) text += "note: " + note + "\n";
@@ -89,6 +94,13 @@ void append_utf8(std::string& out, char32_t c) {
     out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
     out += static_cast<char>(0x80 | (c & 0x3F));
   }
+}
+
+std::string printable(const std::string& text) {
+  std::string out;
+  for (const char32_t c : decode_utf8(text))
+    append_utf8(out, (c < 0x20 && c != '\n' && c != '\t') || c == 0x7F ? char32_t{0xFFFD} : c);
+  return out;
 }
 
 }  // namespace workbook::grading

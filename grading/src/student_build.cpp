@@ -138,7 +138,16 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
   } else if (run.timed_out) {
     result.log = "the compiler did not finish in 120 s\n" + result.log;
   } else if (run.exit_code == 0 && std::filesystem::exists(work / "runner")) {
-    std::filesystem::rename(work, final_dir);
+    // Another process (a classmate with the same file, graded in parallel) may have finished the same
+    // build first: its entry is as good as ours.
+    std::error_code raced;
+    std::filesystem::rename(work, final_dir, raced);
+    if (raced && std::filesystem::exists(result.runner)) {
+      std::filesystem::remove_all(work);
+      result.status = BuildResult::Status::cached;
+      return result;
+    }
+    if (raced) throw std::filesystem::filesystem_error("cannot move the build into the cache", work, final_dir, raced);
     result.status = BuildResult::Status::built;
     return result;
   } else {

@@ -19,6 +19,7 @@ int run_command(const Args& args);
 int plots_command(const Args& args);
 int docs_command(const Args& args);
 int grade_command(const Args& args);
+int merge_command(const Args& args);
 int init_command(const Args& args);
 int hint_command(const Args& args);
 int status_command(const Args& args);

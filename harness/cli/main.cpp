@@ -21,7 +21,8 @@ commands:
   run     run an exercise (or --all) against the reference and report every check
   plots   render every plot of every exercise (the docs figure set)
   docs    write the Markdown catalogue of every exercise
-  grade   grade a submission directory (each exercise built and run in a sandbox)
+  grade   grade a submission directory (each exercise built and run in a sandbox), or --class ROOT
+  merge   join the shard files of a class graded in slices into one gradebook
   init    create a submission directory: stub files, an answers.toml template, a README
   hint    our hint for the first part of an exercise that your submission does not pass yet
   status  your progress over the whole workbook: done, failing, not started
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
   const std::map<std::string, int (*)(const Args&)> commands = {
       {"list", list_command}, {"show", show_command}, {"run", run_command},
       {"plots", plots_command}, {"docs", docs_command},
-      {"grade", grade_command}, {"init", init_command}, {"hint", hint_command}, {"status", status_command}};
+      {"grade", grade_command}, {"merge", merge_command}, {"init", init_command}, {"hint", hint_command}, {"status", status_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
       std::string(argv[1]) == "help") {
     std::cout << usage;
