@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <mutex>
 #include <thread>
 #include <fstream>
 #include <random>
@@ -111,6 +112,8 @@ void grade_code(ExerciseGrade& grade, const Exercise& ex, const std::filesystem:
   spec.stdin_text = token + "\n" + answers_text;
   spec.wants_report_fd = true;
   spec.limits = options.limits;
+  if (ex.timeout_seconds > 0 && !options.timeout_from_command_line)
+    spec.limits.wall = std::chrono::milliseconds(static_cast<long>(ex.timeout_seconds * 1000));
   const auto run = run_sandboxed(spec);
   grade.run_seconds = run.seconds;
   grade.output = run.out + (run.err.empty() ? "" : "\n[stderr]\n" + run.err);
@@ -221,6 +224,13 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
       code_work.push_back(i);
     }
   }
+  std::mutex progress_lock;
+  std::size_t done = chosen.size() - code_work.size();
+  const auto report_progress = [&](const std::string& id) {
+    if (!options.on_progress) return;
+    std::lock_guard<std::mutex> lock(progress_lock);
+    options.on_progress(++done, chosen.size(), id);
+  };
   std::atomic<std::size_t> next{0};
   const auto worker = [&] {
     for (std::size_t k; (k = next++) < code_work.size();) {
@@ -231,6 +241,7 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
         result.exercises[i].outcome = Outcome::compile_error;
         result.exercises[i].cause = std::string("cannot build: ") + error.what();
       }
+      report_progress(chosen[i].id);
     }
   };
   const unsigned jobs = std::max(1u, options.jobs ? options.jobs : std::thread::hardware_concurrency());

@@ -23,6 +23,7 @@ int merge_command(const Args& args);
 int init_command(const Args& args);
 int hint_command(const Args& args);
 int status_command(const Args& args);
+int watch_command(const Args& args);
 
 // The reference answers built into this program (solutions/**/*.toml).
 AnswerBook reference_answers();

@@ -31,6 +31,13 @@ void warn_once_without_sandbox(const grading::SubmissionGrade& grade) {
                "(apt-get install bubblewrap)\n";
 }
 
+// On a terminal: "[#########           ] 12/29 ch10/10.12", redrawn in place.
+void progress_bar(std::size_t done, std::size_t total, const std::string& id) {
+  const std::size_t width = 30, filled = total ? done * width / total : width;
+  std::cerr << "\r\033[K[" << std::string(filled, '#') << std::string(width - filled, ' ') << "] " << done << "/"
+            << total << " " << id << std::flush;
+}
+
 }  // namespace
 
 grading::GradeOptions grade_options(const po::variables_map& values) {
@@ -43,6 +50,7 @@ grading::GradeOptions grade_options(const po::variables_map& values) {
     if (!(seconds > 0)) throw po::error("--timeout takes a positive number of seconds");
     options.limits.wall = std::chrono::milliseconds(static_cast<long>(seconds * 1000));
     options.limits.cpu_seconds = static_cast<int>(seconds * 2) + 1;
+    options.timeout_from_command_line = true;
   }
   return options;
 }
@@ -132,7 +140,9 @@ int grade_command(const Args& args) {
       grade_opts.jobs = static_cast<unsigned>(jobs);
     }
     if (!std::filesystem::is_directory(dir)) throw po::error("no directory " + dir);
+    if (isatty(STDERR_FILENO)) grade_opts.on_progress = progress_bar;
     const auto grade = grading::grade_submission(dir, grade_opts);
+    if (isatty(STDERR_FILENO)) std::cerr << "\r\033[K";
     warn_once_without_sandbox(grade);
     for (const auto format : report_formats) {
       if (out.empty())

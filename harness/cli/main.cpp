@@ -26,6 +26,7 @@ commands:
   init    create a submission directory: stub files, an answers.toml template, a README
   hint    our hint for the first part of an exercise that your submission does not pass yet
   status  your progress over the whole workbook: done, failing, not started
+  watch   re-check each exercise as you save its file
 
 `workbook COMMAND --help` describes a command's options.
 exit status: 0 ok, 1 a check failed, 2 bad usage or unknown exercise, 3 could not run
@@ -42,7 +43,8 @@ int main(int argc, char** argv) {
   const std::map<std::string, int (*)(const Args&)> commands = {
       {"list", list_command}, {"show", show_command}, {"run", run_command},
       {"plots", plots_command}, {"docs", docs_command},
-      {"grade", grade_command}, {"merge", merge_command}, {"init", init_command}, {"hint", hint_command}, {"status", status_command}};
+      {"grade", grade_command}, {"merge", merge_command}, {"init", init_command}, {"hint", hint_command}, {"status", status_command},
+      {"watch", watch_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
       std::string(argv[1]) == "help") {
     std::cout << usage;

@@ -100,6 +100,7 @@ struct Exercise {
   std::deque<Part> parts;  // a deque: references from part() stay valid as parts are added
   std::vector<PlotSpec> plots;
   std::string notes;      // where the seed is wrong or loose, and the computation that settles it
+  double timeout_seconds = 0;  // grading: this exercise's wall-clock limit when it needs more than the default
 
   Part& part(std::string label, int points, std::string prompt);
   void plot(std::string name, std::string caption, PlotFn make);

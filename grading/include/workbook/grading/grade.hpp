@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,9 @@ struct GradeOptions {
   std::filesystem::path kit = default_kit_path();
   std::vector<std::string> only;                   // exercise ids; empty: all
   unsigned jobs = 0;                               // exercises built and run at once (0: one per core)
+  bool timeout_from_command_line = false;          // --timeout beats an exercise's own timeout_seconds
+  // Called after each exercise is graded (from worker threads, one call at a time): progress displays.
+  std::function<void(std::size_t done, std::size_t total, const std::string& id)> on_progress;
 };
 
 SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOptions& options);
