@@ -208,7 +208,7 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
     if (options.only.empty() || std::find(options.only.begin(), options.only.end(), ex.id) != options.only.end())
       chosen.push_back(std::move(ex));
   result.exercises.resize(chosen.size());
-  std::vector<std::size_t> code_work;
+  std::vector<std::size_t> code_work, answers_work;
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     const auto& ex = chosen[i];
     auto& grade = result.exercises[i];
@@ -216,7 +216,7 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
     grade.title = ex.title;
     grade.max_score = automatic_points(ex);
     if (!asks_for_code(kit, ex.id)) {
-      grade_answers_only(grade, ex, answers, options);
+      answers_work.push_back(i);
     } else if (!std::filesystem::exists(student_source(dir, ex.id))) {
       grade.outcome = Outcome::not_started;
       grade.cause = "no file " + std::filesystem::relative(student_source(dir, ex.id), dir).string();
@@ -247,6 +247,7 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
   const unsigned jobs = std::max(1u, options.jobs ? options.jobs : std::thread::hardware_concurrency());
   std::vector<std::thread> workers;
   for (unsigned j = 0; j < std::min<std::size_t>(jobs, code_work.size()); ++j) workers.emplace_back(worker);
+  for (auto i : answers_work) grade_answers_only(result.exercises[i], chosen[i], answers, options);  // meanwhile
   for (auto& w : workers) w.join();
 
   for (std::size_t i = 0; i < chosen.size(); ++i) {
