@@ -60,7 +60,18 @@ void add_grade_options(po::options_description& options) {
       ("seed", po::value<std::string>(), "seed for random inputs (default 20261125)")
       ("full", "run experiments at full size")
       ("timeout", po::value<double>(), "wall-clock limit per exercise, in seconds (default 10)")
-      ("cache", po::value<std::string>(), "build cache (default ~/.cache/workbook/builds)");
+      ("cache", po::value<std::string>(), "build cache (default ~/.cache/workbook/builds; /var/tmp/workbook-builds for root)");
+}
+
+bool parse_submission_command(const Args& args, const std::string& synopsis, std::string& dir,
+                              po::variables_map& values) {
+  po::options_description options("options");
+  dir = ".";
+  options.add_options()("dir", po::value(&dir), "your submission directory (default .)");
+  add_grade_options(options);
+  po::positional_options_description positional;
+  positional.add("dir", 1);
+  return parse(args, options, positional, values, synopsis);
 }
 
 int run_submission(const std::string& id, const std::string& submission, const po::variables_map& values) {

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "workbook/exercise.hpp"
+#include "workbook/grading/grade.hpp"
 
 namespace workbook::cli {
 
@@ -25,8 +26,12 @@ std::optional<Exercise> resolve(const std::string& id);
 // "--seed N" or "--seed random" (a fresh seed, printed in the report so the run can be repeated).
 std::uint64_t parse_seed(const std::string& text);
 
-// Grading options shared by `grade` and `run --submission` (defined in grade.cpp).
+// Grading options shared by `grade`, `run --submission`, `hint`, `status` and `watch` (defined in grade.cpp).
 void add_grade_options(po::options_description& options);
+grading::GradeOptions grade_options(const po::variables_map& values);
+// `COMMAND [DIR] [grading options]`: DIR (default .) and the options; false after printing --help.
+bool parse_submission_command(const Args& args, const std::string& synopsis, std::string& dir,
+                              po::variables_map& values);
 int run_submission(const std::string& id, const std::string& submission, const po::variables_map& values);
 
 // Runs a command body, turning bad usage into exit status 2 with a message.

@@ -22,7 +22,7 @@ int run_command(const Args& args) {
         ("plots-dir", po::value(&plots_dir), "render the exercise's plots into this directory")
         ("submission", po::value<std::string>(), "run a student's work (a submission directory) instead of the reference")
         ("timeout", po::value<double>(), "with --submission: wall-clock limit in seconds (default 10)")
-        ("cache", po::value<std::string>(), "with --submission: build cache (default ~/.cache/workbook/builds)");
+        ("cache", po::value<std::string>(), "with --submission: build cache (default ~/.cache/workbook/builds; /var/tmp/workbook-builds for root)");
     po::positional_options_description positional;
     positional.add("id", 1);
     po::variables_map values;

@@ -11,8 +11,6 @@
 
 namespace workbook::cli {
 
-grading::GradeOptions grade_options(const po::variables_map& values);
-
 int init_command(const Args& args) {
   return with_usage_errors("init", [&] {
     po::options_description options("options");
@@ -73,14 +71,9 @@ int hint_command(const Args& args) {
 
 int status_command(const Args& args) {
   return with_usage_errors("status", [&] {
-    po::options_description options("options");
-    std::string dir = ".";
-    options.add_options()("dir", po::value(&dir), "your submission directory (default .)");
-    add_grade_options(options);
-    po::positional_options_description positional;
-    positional.add("dir", 1);
+    std::string dir;
     po::variables_map values;
-    if (!parse(args, options, positional, values, "usage: workbook status [DIR]")) return ok;
+    if (!parse_submission_command(args, "usage: workbook status [DIR]", dir, values)) return ok;
     const auto grade = grading::grade_submission(dir, grade_options(values));
     struct Tally {
       int done = 0, failing = 0, not_started = 0;

@@ -17,8 +17,6 @@
 
 namespace workbook::cli {
 
-grading::GradeOptions grade_options(const po::variables_map& values);
-
 namespace {
 
 using Stamps = std::map<std::filesystem::path, std::filesystem::file_time_type>;
@@ -101,14 +99,9 @@ std::vector<std::string> exercises_for(const std::filesystem::path& dir, const s
 
 int watch_command(const Args& args) {
   return with_usage_errors("watch", [&] {
-    po::options_description options("options");
-    std::string dir = ".";
-    options.add_options()("dir", po::value(&dir), "your submission directory (default .)");
-    add_grade_options(options);
-    po::positional_options_description positional;
-    positional.add("dir", 1);
+    std::string dir;
     po::variables_map values;
-    if (!parse(args, options, positional, values, "usage: workbook watch [DIR]")) return ok;
+    if (!parse_submission_command(args, "usage: workbook watch [DIR]", dir, values)) return ok;
     const auto base = grade_options(values);
 
     Outcomes known(&id_less);  // in workbook order, so "next" is the next exercise, not the next string
