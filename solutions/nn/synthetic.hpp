@@ -1,0 +1,63 @@
+#pragma once
+// Seeded synthetic datasets for the exercises: small tasks whose best possible accuracy is known, so a
+// trained model can be judged against it. Same arguments and seed -> same data.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "nn/tensor.hpp"
+
+namespace nn {
+
+// count sequences of length positions, row-major (count, length): tokens[i * length + t] is the input at
+// position t of sequence i and targets[i * length + t] what is predicted there; ignore_index marks
+// positions that are not scored.
+struct SequenceSet {
+  Tokens tokens;
+  Tokens targets;
+  std::size_t count = 0;
+  std::size_t length = 0;
+};
+
+// (1) A repeating motif with noise. The motif is `period` distinct tokens of [0, vocab) (period <= vocab),
+// fixed for the whole dataset; each sequence reads it from a random phase. Every token of the stream is
+// replaced, with probability `noise`, by a uniform token of [0, vocab). targets are the stream's next
+// tokens (noisy too), so this is plain next-token prediction.
+// Optimal accuracy: (1 - noise) + noise / vocab. The next token is the motif's next token with that
+// probability and any other given token with probability noise / vocab, so no predictor does better; one
+// that knows the motif and has found the phase from the context does as well.
+// The clean stream depends on the seed only: noise = 0 with the same seed gives the uncorrupted tokens.
+SequenceSet pattern_sequences(std::size_t count, std::size_t length, std::size_t period, int vocab, double noise,
+                              std::uint64_t seed);
+
+// (2) Counting. Tokens uniform in [0, vocab); the target at position t is how many of tokens 0..t
+// (inclusive) equal `counted`, a class in [0, length].
+// Optimal accuracy: 1 (the target is a function of the prefix).
+SequenceSet counting_sequences(std::size_t count, std::size_t length, int vocab, int counted, std::uint64_t seed);
+
+// (3) A planted long-range dependency. Tokens [0, n_keys) are keys, [n_keys, vocab) distractors. Each
+// sequence is distractors except one uniform key at position length - 1 - distance; only the last
+// position is scored, and its target is that key (distance = how far back from the predicting position
+// the key sits, in [0, length - 1]).
+// Optimal accuracy: 1 for a model that sees `distance` positions back; 1 / n_keys (chance) for one that
+// does not, since the distractors carry no information about the key.
+SequenceSet long_range_sequences(std::size_t count, std::size_t length, std::size_t distance, int n_keys, int vocab,
+                                 std::uint64_t seed);
+
+// (4) Users' sessions over a catalogue of items, each item with a feature vector.
+// Items 0..n_items-1 fall into n_categories equal groups at random (n_categories divides n_items); an
+// item's features are the one-hot of its category. A session starts at a uniform item; the next item is,
+// with probability 1 - noise, a uniform item of category (c + 1) mod n_categories where c is the current
+// item's category, and otherwise a uniform item of the whole catalogue. The next item depends on the
+// current one through its features only, so a model reading features can score items it never saw.
+// Optimal accuracy, next item: (1 - noise) / g + noise / n_items with g = n_items / n_categories (guess any
+// item of the next category); next item's category: (1 - noise) + noise / n_categories.
+struct SessionData {
+  SequenceSet sessions;      // item ids; the target is the session's next item
+  Matrix<double> features;   // (n_items, n_categories)
+  std::vector<int> category;  // (n_items)
+};
+SessionData session_sequences(std::size_t count, std::size_t length, int n_items, int n_categories, double noise,
+                              std::uint64_t seed);
+
+}  // namespace nn

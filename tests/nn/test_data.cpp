@@ -1,0 +1,249 @@
+// The samplers (split, language-model windows, classification batches) and the synthetic datasets'
+// stated properties. Expected values come from the tokens themselves (an identity stream makes a window
+// show where it came from) or from plain loops in this file.
+#define BOOST_TEST_MODULE nn_data
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+
+#include "nn/data_loader.hpp"
+#include "nn/synthetic.hpp"
+
+namespace {
+
+nn::Tokens identity_stream(int n) {  // token i at position i
+  nn::Tokens t(static_cast<std::size_t>(n));
+  std::iota(t.begin(), t.end(), 0);
+  return t;
+}
+
+// Whether an observed frequency is within 5 standard errors of p over n draws.
+bool frequency_matches(double observed, double p, std::size_t n) {
+  return std::abs(observed - p) <= 5 * std::sqrt(p * (1 - p) / double(n)) + 1e-12;
+}
+
+bool same_batch(const nn::LmBatch& a, const nn::LmBatch& b) { return a.inputs == b.inputs && a.targets == b.targets; }
+
+}  // namespace
+
+// ---- split ------------------------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(split_keeps_order_and_cuts_once) {
+  const auto tokens = identity_stream(10);
+  const auto parts = nn::split(tokens, 0.2);
+  BOOST_TEST(parts.train == nn::Tokens({0, 1, 2, 3, 4, 5, 6, 7}));
+  BOOST_TEST(parts.val == nn::Tokens({8, 9}));
+  BOOST_TEST(nn::split(tokens, 0.0).val.empty());
+  BOOST_TEST(nn::split(tokens, 1.0).train.empty());
+  BOOST_CHECK_THROW(nn::split(tokens, 1.5), std::invalid_argument);
+}
+
+// ---- language-model windows -------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(windows_are_contiguous_and_targets_shifted_by_one) {
+  const std::size_t batch = 4, time = 8;
+  nn::LmLoader loader(identity_stream(50), batch, time, 1);
+  for (int draw = 0; draw < 20; ++draw) {
+    const auto b = loader.next();
+    BOOST_TEST(b.batch == batch);
+    BOOST_TEST(b.time == time);
+    BOOST_TEST_REQUIRE(b.inputs.size() == batch * time);
+    BOOST_TEST_REQUIRE(b.targets.size() == batch * time);
+    for (std::size_t r = 0; r < batch; ++r) {
+      const int start = b.inputs[r * time];
+      BOOST_TEST(start + int(time) <= 49);  // the last target is still inside the stream
+      for (std::size_t t = 0; t < time; ++t) {
+        BOOST_TEST(b.inputs[r * time + t] == start + int(t));
+        BOOST_TEST(b.targets[r * time + t] == start + int(t) + 1);
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(every_start_is_drawn_including_the_last) {
+  // 12 tokens, windows of 4 + 1: starts 0..7. An off-by-one in the range would never draw 7 (or draw 8).
+  nn::LmLoader loader(identity_stream(12), 4, 4, 5);
+  std::set<int> starts;
+  for (int draw = 0; draw < 100; ++draw) {
+    const auto b = loader.next();
+    for (std::size_t r = 0; r < 4; ++r) starts.insert(b.inputs[r * 4]);
+  }
+  BOOST_TEST(starts == std::set<int>({0, 1, 2, 3, 4, 5, 6, 7}));
+}
+
+BOOST_AUTO_TEST_CASE(same_seed_same_batches_other_seed_other_batches) {
+  const auto tokens = identity_stream(1000);
+  nn::LmLoader a(tokens, 3, 5, 42), b(tokens, 3, 5, 42), c(tokens, 3, 5, 43);
+  bool all_same_as_c = true;
+  for (int draw = 0; draw < 5; ++draw) {
+    const auto ba = a.next(), bb = b.next(), bc = c.next();
+    BOOST_TEST(same_batch(ba, bb));
+    all_same_as_c = all_same_as_c && same_batch(ba, bc);
+  }
+  BOOST_TEST(!all_same_as_c);
+}
+
+BOOST_AUTO_TEST_CASE(a_stream_shorter_than_a_window_is_refused) {
+  BOOST_CHECK_THROW(nn::LmLoader(identity_stream(8), 2, 8, 0), std::invalid_argument);
+  BOOST_CHECK_NO_THROW(nn::LmLoader(identity_stream(9), 2, 8, 0));
+}
+
+// ---- classification batches -------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(each_epoch_covers_every_index_once) {
+  nn::ClassBatcher batcher(10, 4, 7);
+  BOOST_TEST(batcher.batches_per_epoch() == 3u);
+  std::vector<std::vector<std::size_t>> orders;
+  for (std::size_t epoch = 0; epoch < 3; ++epoch) {
+    std::vector<std::size_t> seen;
+    for (std::size_t i = 0; i < batcher.batches_per_epoch(); ++i) {
+      const auto batch = batcher.next();
+      BOOST_TEST(batch.size() == (i < 2 ? 4u : 2u));  // the last batch holds the remainder
+      BOOST_TEST(batcher.epoch() == epoch);
+      seen.insert(seen.end(), batch.begin(), batch.end());
+    }
+    orders.push_back(seen);
+    std::sort(seen.begin(), seen.end());
+    std::vector<std::size_t> all(10);
+    std::iota(all.begin(), all.end(), std::size_t(0));
+    BOOST_TEST(seen == all);
+  }
+  BOOST_TEST(!(orders[0] == orders[1] && orders[1] == orders[2]));  // reshuffled each epoch
+}
+
+BOOST_AUTO_TEST_CASE(batcher_repeats_with_its_seed) {
+  nn::ClassBatcher a(20, 3, 11), b(20, 3, 11), c(20, 3, 12);
+  bool all_same_as_c = true;
+  for (int i = 0; i < 10; ++i) {
+    const auto ba = a.next(), bb = b.next(), bc = c.next();
+    BOOST_TEST(ba == bb);
+    all_same_as_c = all_same_as_c && ba == bc;
+  }
+  BOOST_TEST(!all_same_as_c);
+}
+
+// ---- synthetic: pattern -----------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(clean_pattern_repeats_its_motif) {
+  const std::size_t count = 5, length = 12, period = 4;
+  const auto set = nn::pattern_sequences(count, length, period, 10, 0.0, 3);
+  BOOST_TEST(set.count == count);
+  BOOST_TEST(set.length == length);
+  BOOST_TEST_REQUIRE(set.tokens.size() == count * length);
+  BOOST_TEST_REQUIRE(set.targets.size() == count * length);
+  std::set<int> motif_tokens;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t row = i * length;
+    for (std::size_t t = 0; t + 1 < length; ++t) BOOST_TEST(set.targets[row + t] == set.tokens[row + t + 1]);
+    for (std::size_t t = 0; t + period < length; ++t) BOOST_TEST(set.tokens[row + t] == set.tokens[row + t + period]);
+    const std::set<int> window(set.tokens.begin() + std::ptrdiff_t(row),
+                               set.tokens.begin() + std::ptrdiff_t(row + period));
+    BOOST_TEST(window.size() == period);  // distinct motif tokens
+    motif_tokens.insert(window.begin(), window.end());
+  }
+  BOOST_TEST(motif_tokens.size() == period);  // one motif for the whole dataset
+}
+
+BOOST_AUTO_TEST_CASE(noisy_pattern_reaches_its_stated_optimum) {
+  const std::size_t count = 200, length = 50;
+  const int vocab = 8;
+  const double noise = 0.3;
+  const auto clean = nn::pattern_sequences(count, length, 5, vocab, 0.0, 9);
+  const auto noisy = nn::pattern_sequences(count, length, 5, vocab, noise, 9);
+  BOOST_TEST(noisy.tokens == nn::pattern_sequences(count, length, 5, vocab, noise, 9).tokens);
+  BOOST_TEST(noisy.tokens != nn::pattern_sequences(count, length, 5, vocab, noise, 10).tokens);
+  // The oracle that predicts the clean next token scores (1 - noise) + noise / vocab.
+  std::size_t hits = 0;
+  for (std::size_t i = 0; i < noisy.targets.size(); ++i) hits += noisy.targets[i] == clean.targets[i];
+  const double accuracy = double(hits) / double(noisy.targets.size());
+  const double optimum = (1 - noise) + noise / vocab;
+  BOOST_TEST(frequency_matches(accuracy, optimum, noisy.targets.size()), accuracy << " vs " << optimum);
+  BOOST_TEST(!frequency_matches(accuracy, 0.5 + 0.5 / vocab, noisy.targets.size()));  // a wrong noise level shows
+}
+
+// ---- synthetic: counting ----------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(counting_targets_are_inclusive_prefix_counts) {
+  const std::size_t count = 10, length = 30;
+  const int counted = 2;
+  const auto set = nn::counting_sequences(count, length, 4, counted, 5);
+  BOOST_TEST(set.tokens == nn::counting_sequences(count, length, 4, counted, 5).tokens);
+  bool exclusive_count_matches = true;
+  for (std::size_t i = 0; i < count; ++i) {
+    int so_far = 0;
+    for (std::size_t t = 0; t < length; ++t) {
+      const int before = so_far;
+      so_far += set.tokens[i * length + t] == counted;
+      BOOST_TEST(set.targets[i * length + t] == so_far);
+      exclusive_count_matches = exclusive_count_matches && set.targets[i * length + t] == before;
+      BOOST_TEST((set.tokens[i * length + t] >= 0 && set.tokens[i * length + t] < 4));
+    }
+  }
+  BOOST_TEST(!exclusive_count_matches);  // counting "so far, excluding this token" would be caught
+}
+
+// ---- synthetic: long-range dependency ---------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(the_planted_key_alone_determines_the_target) {
+  const std::size_t count = 300, length = 20, distance = 13;
+  const int n_keys = 4, vocab = 12;
+  const auto set = nn::long_range_sequences(count, length, distance, n_keys, vocab, 8);
+  BOOST_TEST(set.tokens == nn::long_range_sequences(count, length, distance, n_keys, vocab, 8).tokens);
+  std::vector<int> key_counts(n_keys, 0);
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::size_t row = i * length;
+    const int key = set.tokens[row + length - 1 - distance];
+    BOOST_TEST_REQUIRE((key >= 0 && key < n_keys));
+    ++key_counts[std::size_t(key)];
+    BOOST_TEST(set.targets[row + length - 1] == key);
+    for (std::size_t t = 0; t < length; ++t) {
+      if (t != length - 1 - distance) BOOST_TEST((set.tokens[row + t] >= n_keys && set.tokens[row + t] < vocab));
+      if (t != length - 1) BOOST_TEST(set.targets[row + t] == nn::ignore_index);
+    }
+  }
+  // Keys uniform: the stated chance level 1 / n_keys holds for a model that cannot see the key.
+  for (int k : key_counts) BOOST_TEST(frequency_matches(double(k) / count, 1.0 / n_keys, count));
+  BOOST_CHECK_THROW(nn::long_range_sequences(1, 5, 5, 2, 4, 0), std::invalid_argument);
+}
+
+// ---- synthetic: sessions ----------------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(session_features_are_balanced_one_hot_categories) {
+  const auto data = nn::session_sequences(4, 6, 12, 3, 0.0, 2);
+  BOOST_TEST_REQUIRE(data.category.size() == 12u);
+  BOOST_TEST_REQUIRE((data.features.shape(0) == 12u && data.features.shape(1) == 3u));
+  std::vector<int> sizes(3, 0);
+  for (std::size_t j = 0; j < 12; ++j) {
+    ++sizes[std::size_t(data.category[j])];
+    for (std::size_t c = 0; c < 3; ++c) BOOST_TEST(data.features(j, c) == (int(c) == data.category[j] ? 1.0 : 0.0));
+  }
+  BOOST_TEST(sizes == std::vector<int>({4, 4, 4}));
+  BOOST_CHECK_THROW(nn::session_sequences(1, 2, 10, 3, 0.0, 0), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(next_item_follows_the_category_rule) {
+  const std::size_t count = 100, length = 40;
+  const int n_items = 20, n_categories = 4;
+  const double noise = 0.25;
+  for (double level : {0.0, noise}) {
+    const auto data = nn::session_sequences(count, length, n_items, n_categories, level, 6);
+    const auto& s = data.sessions;
+    BOOST_TEST_REQUIRE(s.tokens.size() == count * length);
+    BOOST_TEST(s.tokens == nn::session_sequences(count, length, n_items, n_categories, level, 6).sessions.tokens);
+    std::size_t follows = 0;
+    for (std::size_t i = 0; i < count; ++i)
+      for (std::size_t t = 0; t < length; ++t) {
+        const std::size_t at = i * length + t;
+        if (t + 1 < length) BOOST_TEST(s.targets[at] == s.tokens[at + 1]);
+        const int c = data.category[std::size_t(s.tokens[at])];
+        follows += data.category[std::size_t(s.targets[at])] == (c + 1) % n_categories;
+      }
+    // the stated optimal category accuracy: (1 - noise) + noise / n_categories
+    const double rate = double(follows) / double(count * length);
+    const double stated = (1 - level) + level / n_categories;
+    BOOST_TEST(frequency_matches(rate, stated, count * length), "noise " << level << ": " << rate << " vs " << stated);
+  }
+}

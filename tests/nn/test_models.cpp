@@ -1,0 +1,343 @@
+// The models end to end: whole-model gradient checks (double), the decoder block with cross-attention, the KV
+// cache against recomputation, sampling, speculative decoding, and short training runs whose loss must fall.
+#define BOOST_TEST_MODULE nn_models
+#include <boost/test/unit_test.hpp>
+
+#include <map>
+
+#include "gradcheck.hpp"
+#include "nn/encoder.hpp"
+#include "nn/generate.hpp"
+#include "nn/gpt.hpp"
+#include "nn/optim.hpp"
+#include "nn/vit.hpp"
+
+namespace {
+
+// Perturbs the weights away from the initialisation (norm gains of exactly 1 and zero biases hide mistakes).
+template <class Model>
+void jitter(Model& model, std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 0.3);
+  for (const auto& p : model.parameters())
+    for (std::size_t i = 0; i < p.size; ++i) p.value[i] += normal(rng);
+}
+
+template <class Model>
+std::vector<nn_test::Checked> all_parameters(Model& model) {
+  std::vector<nn_test::Checked> out;
+  for (const auto& p : model.parameters()) out.push_back({p.name, p.value, p.grad, p.size});
+  return out;
+}
+
+nn::Tokens random_tokens(std::size_t n, std::size_t vocab, std::mt19937_64& rng) {
+  std::uniform_int_distribution<int> token(0, int(vocab) - 1);
+  nn::Tokens t(n);
+  for (auto& x : t) x = token(rng);
+  return t;
+}
+
+nn::GptConfig tiny_gpt2() {
+  nn::GptConfig c;
+  c.vocab_size = 7;
+  c.context = 6;
+  c.n_layer = 2;
+  c.n_head = 2;
+  c.n_embd = 8;
+  return c;
+}
+
+nn::GptConfig tiny_llama() {
+  nn::GptConfig c = tiny_gpt2();
+  c.n_head = 4;
+  c.n_kv_head = 2;
+  c.ffn_hidden = 12;
+  c.norm = nn::NormKind::rmsnorm;
+  c.ffn = nn::FfnKind::swiglu;
+  c.position = nn::PositionKind::rope;
+  c.bias = false;
+  c.tie_weights = false;
+  return c;
+}
+
+nn::GptConfig decoding_config(bool llama) {
+  nn::GptConfig c = llama ? tiny_llama() : tiny_gpt2();
+  c.vocab_size = 13;
+  c.context = 24;
+  c.n_embd = 16;
+  return c;
+}
+
+nn_test::GradcheckResult gpt_gradcheck(const nn::GptConfig& config, std::uint64_t seed) {
+  nn::Gpt<double> model(config, seed);
+  jitter(model, seed);
+  std::mt19937_64 rng(seed);
+  const std::size_t B = 2, T = 5;
+  const nn::Tokens tokens = random_tokens(B * T, config.vocab_size, rng);
+  const nn::Tokens targets = random_tokens(B * T, config.vocab_size, rng);
+  nn::zero_grads(model.parameters());
+  model.forward(tokens, B, T);
+  model.loss(targets);
+  model.backward();
+  return nn_test::gradcheck([&] { model.forward(tokens, B, T); return model.loss(targets); }, all_parameters(model));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(gradients)
+
+BOOST_AUTO_TEST_CASE(gpt2_layout_matches_finite_differences) {
+  const auto r = gpt_gradcheck(tiny_gpt2(), 1);
+  BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
+}
+
+BOOST_AUTO_TEST_CASE(llama_layout_matches_finite_differences) {  // RMSNorm, SwiGLU, RoPE, GQA, untied, no bias
+  const auto r = gpt_gradcheck(tiny_llama(), 2);
+  BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
+}
+
+BOOST_AUTO_TEST_CASE(sinusoidal_multi_query_matches_finite_differences) {
+  nn::GptConfig c = tiny_gpt2();
+  c.position = nn::PositionKind::sinusoidal;
+  c.n_kv_head = 1;
+  const auto r = gpt_gradcheck(c, 3);
+  BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
+}
+
+BOOST_AUTO_TEST_CASE(encoder_with_padding_matches_finite_differences) {
+  nn::EncoderConfig c;
+  c.vocab_size = 9;
+  c.context = 5;
+  c.n_layer = 2;
+  c.n_head = 2;
+  c.n_embd = 8;
+  c.n_classes = 3;
+  nn::Encoder<double> model(c, 4);
+  jitter(model, 4);
+  const nn::Tokens tokens = {1, 2, 3, 4, 5, 6, 7, 8, 0, 0};
+  const std::vector<std::size_t> lengths = {5, 3};
+  const nn::Tokens mlm = {-1, 2, -1, 7, -1, 1, -1, 8, -1, -1}, labels = {2, 0};
+  nn::zero_grads(model.parameters());
+  model.forward(tokens, 2, 5, lengths);
+  model.loss(mlm, labels);
+  model.backward();
+  const auto r = nn_test::gradcheck([&] { model.forward(tokens, 2, 5, lengths); return model.loss(mlm, labels); },
+                                    all_parameters(model));
+  BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
+}
+
+BOOST_AUTO_TEST_CASE(vit_matches_finite_differences) {
+  nn::VitConfig c;
+  c.image_size = 4;
+  c.channels = 2;
+  c.patch = 2;
+  c.n_layer = 1;
+  c.n_head = 2;
+  c.n_embd = 8;
+  c.n_classes = 3;
+  nn::Vit<double> model(c, 5);
+  jitter(model, 5);
+  std::mt19937_64 rng(5);
+  const auto images = nn_test::random_matrix(2, 2 * 4 * 4, rng);
+  const nn::Tokens labels = {1, 2};
+  nn::zero_grads(model.parameters());
+  model.forward(images);
+  model.loss(labels);
+  model.backward();
+  const auto r = nn_test::gradcheck([&] { model.forward(images); return model.loss(labels); }, all_parameters(model));
+  BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
+}
+
+BOOST_AUTO_TEST_CASE(decoder_block_with_cross_attention_matches_finite_differences) {
+  nn::BlockConfig c;
+  c.n_embd = 8;
+  c.n_head = 2;
+  c.n_kv_head = 1;
+  c.ffn_hidden = 16;
+  c.cross_attention = true;
+  const std::size_t B = 2, T = 3, M = 4, memory_width = 6;
+  std::mt19937_64 rng(6);
+  nn::BlockTensors<double> p = nn::init_block<double>(c, memory_width, 1, rng), g = nn::zero_block<double>(c, memory_width);
+  std::vector<nn::ParamRef<double>> params;
+  nn::append_block_params(params, "", p, g);
+  for (const auto& ref : params)
+    for (std::size_t i = 0; i < ref.size; ++i) ref.value[i] += std::normal_distribution<double>(0, 0.3)(rng);
+  nn::SequenceLayout s;
+  s.self = {B, T, T, 2, 1, 4, 0};
+  s.cross = {B, T, M, 2, 1, 4, 0};
+  s.cross_mask.kind = nn::MaskKind::bidirectional;
+  s.cross_mask.key_lengths = {4, 2};
+  auto x = nn_test::random_matrix(B * T, 8, rng);
+  auto memory = nn_test::random_matrix(B * M, memory_width, rng);
+  const auto r_out = nn_test::random_matrix(B * T, 8, rng);
+  nn::BlockActivations<double> acts;
+  nn::block_forward(c, p, x, &memory, s, static_cast<nn::KvCacheLayer<double>*>(nullptr), &acts, nn::BlockRun{});
+  nn_test::Mat dmemory = xt::zeros<double>(memory.shape());
+  const nn_test::Mat dx = nn::block_backward(c, p, r_out, &memory, s, acts, g, &dmemory);
+  auto checked = std::vector<nn_test::Checked>{nn_test::checked("x", x, dx), nn_test::checked("memory", memory, dmemory)};
+  for (const auto& ref : params) checked.push_back({ref.name, ref.value, ref.grad, ref.size});
+  const auto r = nn_test::gradcheck([&] {
+    nn::BlockActivations<double> scratch;
+    return nn_test::project(nn::block_forward(c, p, x, &memory, s, static_cast<nn::KvCacheLayer<double>*>(nullptr),
+                                              &scratch, nn::BlockRun{}), r_out);
+  }, checked);
+  BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
+}
+
+BOOST_AUTO_TEST_CASE(a_wrong_model_gradient_is_caught) {
+  nn::Gpt<double> model(tiny_gpt2(), 7);
+  jitter(model, 7);
+  std::mt19937_64 rng(7);
+  const nn::Tokens tokens = random_tokens(6, 7, rng), targets = random_tokens(6, 7, rng);
+  nn::zero_grads(model.parameters());
+  model.forward(tokens, 1, 6);
+  model.loss(targets);
+  model.backward();
+  model.parameters()[3].grad[0] *= 1.01;  // one gradient element off by 1%
+  const auto r = nn_test::gradcheck([&] { model.forward(tokens, 1, 6); return model.loss(targets); }, all_parameters(model));
+  BOOST_TEST(r.max_rel_error > nn_test::gradcheck_tolerance);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(decoding)
+
+BOOST_AUTO_TEST_CASE(kv_cache_logits_equal_recomputation) {
+  for (bool llama : {false, true}) {
+    nn::Gpt<float> model(decoding_config(llama), 8);
+    jitter(model, 8);
+    std::mt19937_64 rng(8);
+    const nn::Tokens sequence = random_tokens(20, 13, rng);
+    const nn::Matrix<float> full = model.logits(sequence);
+    nn::KvCache<float> cache;
+    model.forward_cached(nn::Tokens(sequence.begin(), sequence.begin() + 5), cache);  // a prompt of 5
+    for (std::size_t t = 5; t < sequence.size(); ++t) {
+      const nn::Matrix<float> step = model.forward_cached({sequence[t]}, cache);
+      for (std::size_t v = 0; v < 13; ++v) BOOST_TEST(step(0, v) == full(t, v), boost::test_tools::tolerance(1e-4f));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(cached_generation_gives_the_same_tokens) {
+  nn::Gpt<float> model(decoding_config(false), 9);
+  jitter(model, 9);
+  for (const nn::Sampling s : {nn::Sampling{true}, nn::Sampling{false, 0.8, 5, 0.9}}) {
+    const nn::Tokens with = nn::generate(model, {1, 2, 3}, 18, s, 42, true);
+    const nn::Tokens without = nn::generate(model, {1, 2, 3}, 18, s, 42, false);
+    BOOST_TEST(with == without, boost::test_tools::per_element());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_context_limit_is_an_error) {
+  nn::Gpt<float> model(decoding_config(false), 9);
+  BOOST_CHECK_THROW(nn::generate(model, {1, 2, 3}, 30, nn::Sampling{true}, 1), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(sampling_distributions_follow_their_definitions) {
+  const std::vector<double> logits = {std::log(0.5), std::log(0.25), std::log(0.15), std::log(0.1)};
+  const auto greedy = nn::next_token_distribution(logits.data(), 4, {true});
+  BOOST_TEST(greedy == std::vector<double>({1, 0, 0, 0}), boost::test_tools::per_element());
+  const auto plain = nn::next_token_distribution(logits.data(), 4, {});
+  BOOST_TEST(plain[2] == 0.15, boost::test_tools::tolerance(1e-12));
+  const auto top2 = nn::next_token_distribution(logits.data(), 4, {false, 1.0, 2});
+  BOOST_TEST(top2[0] == 2.0 / 3, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(top2[2] == 0.0);
+  // nucleus 0.8: 0.5 + 0.25 = 0.75 < 0.8, so the third token joins; the fourth does not
+  const auto nucleus = nn::next_token_distribution(logits.data(), 4, {false, 1.0, 0, 0.8});
+  BOOST_TEST(nucleus[2] == 0.15 / 0.9, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(nucleus[3] == 0.0);
+  // temperature 2: probabilities proportional to sqrt(p)
+  const auto warm = nn::next_token_distribution(logits.data(), 4, {false, 2.0});
+  const double z = std::sqrt(0.5) + std::sqrt(0.25) + std::sqrt(0.15) + std::sqrt(0.1);
+  BOOST_TEST(warm[1] == std::sqrt(0.25) / z, boost::test_tools::tolerance(1e-12));
+}
+
+BOOST_AUTO_TEST_CASE(greedy_speculative_decoding_equals_greedy_target_decoding) {
+  nn::Gpt<float> target(decoding_config(false), 10), draft(decoding_config(true), 11);
+  jitter(target, 10);
+  jitter(draft, 11);
+  nn::SpeculativeStats stats;
+  const nn::Tokens fast = nn::speculative_generate(target, draft, {4, 5}, 20, 4, nn::Sampling{true}, 3, &stats);
+  const nn::Tokens slow = nn::generate(target, {4, 5}, 20, nn::Sampling{true}, 3);
+  BOOST_TEST(fast == slow, boost::test_tools::per_element());
+  BOOST_TEST(stats.target_calls < 20u);  // at least one proposal was accepted, or the count is 20
+  // the target as its own draft: every proposal accepted
+  nn::SpeculativeStats self;
+  nn::speculative_generate(target, target, {4, 5}, 20, 4, nn::Sampling{true}, 3, &self);
+  BOOST_TEST(self.accepted == self.proposed);
+}
+
+BOOST_AUTO_TEST_CASE(sampled_speculative_decoding_keeps_the_target_distribution) {
+  // One new token, many seeds: the frequencies must match the target's next-token distribution.
+  nn::GptConfig c = decoding_config(false);
+  c.vocab_size = 4;
+  nn::Gpt<double> target(c, 12), draft(c, 13);
+  jitter(target, 12);
+  jitter(draft, 13);
+  const nn::Tokens prompt = {1, 3};
+  const nn::Matrix<double> logits = target.logits(prompt);
+  const auto p = nn::next_token_distribution(logits.data() + logits.shape(1), 4, {});
+  const int runs = 4000;
+  std::vector<double> count(4, 0.0);
+  for (int seed = 0; seed < runs; ++seed)
+    count[std::size_t(nn::speculative_generate(target, draft, prompt, 1, 1, {}, std::uint64_t(seed)).back())] += 1;
+  for (std::size_t v = 0; v < 4; ++v) {
+    const double sd = std::sqrt(p[v] * (1 - p[v]) / runs);  // binomial standard deviation of a frequency
+    BOOST_TEST(std::abs(count[v] / runs - p[v]) <= 4 * sd + 1e-9, "token " << v << ": " << count[v] / runs << " vs " << p[v]);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(training)
+
+BOOST_AUTO_TEST_CASE(a_gpt_learns_a_repeating_pattern) {
+  nn::GptConfig c = decoding_config(false);
+  c.context = 16;
+  nn::Gpt<float> model(c, 14);
+  nn::AdamW<float> optimizer(model.parameters(), {3e-3});
+  const nn::Tokens pattern = {1, 4, 2, 8, 5, 7};
+  nn::Tokens inputs, targets;
+  for (std::size_t b = 0; b < 4; ++b)
+    for (std::size_t t = 0; t < 16; ++t) {
+      inputs.push_back(pattern[(b + t) % 6]);
+      targets.push_back(pattern[(b + t + 1) % 6]);
+    }
+  model.train(true);
+  float first = 0, last = 0;
+  for (int step = 0; step < 60; ++step) {
+    nn::zero_grads(model.parameters());
+    model.forward(inputs, 4, 16);
+    last = model.loss(targets);
+    if (step == 0) first = last;
+    model.backward();
+    optimizer.step();
+  }
+  BOOST_TEST(first > 2.0f);  // about ln 13 at the start
+  BOOST_TEST(last < 0.5f * first, "loss " << first << " -> " << last);
+}
+
+BOOST_AUTO_TEST_CASE(an_encoder_learns_to_classify_by_a_token) {
+  nn::EncoderConfig c;
+  c.vocab_size = 6;
+  c.context = 4;
+  c.n_embd = 16;
+  c.n_classes = 2;
+  nn::Encoder<float> model(c, 15);
+  nn::AdamW<float> optimizer(model.parameters(), {3e-3});
+  // class 1 exactly when token 5 appears somewhere in the sequence
+  const nn::Tokens tokens = {0, 1, 2, 3, 0, 5, 2, 1, 4, 3, 2, 1, 3, 3, 5, 0};
+  const nn::Tokens labels = {0, 1, 0, 1};
+  float first = 0, last = 0;
+  for (int step = 0; step < 60; ++step) {
+    nn::zero_grads(model.parameters());
+    model.forward(tokens, 4, 4, {});
+    last = model.loss({}, labels);
+    if (step == 0) first = last;
+    model.backward();
+    optimizer.step();
+  }
+  BOOST_TEST(last < 0.5f * first, "loss " << first << " -> " << last);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
