@@ -18,6 +18,13 @@ struct AttentionMask {
   std::size_t window = 0;  // sliding_window: query at p sees keys j with p - window < j <= p
   std::vector<std::size_t> key_lengths;  // padding: in batch b, keys j >= key_lengths[b] are hidden; empty = none
   bool allows(std::size_t b, std::size_t query_pos, std::size_t key_pos) const;
+  // The same rule as an interval: for every kind the keys a query sees are [begin, end), clipped to
+  // [0, kv_len) (begin == end when it sees none). What the attention loops use instead of allows.
+  struct KeyRange {
+    std::size_t begin;
+    std::size_t end;
+  };
+  KeyRange visible_keys(std::size_t b, std::size_t query_pos, std::size_t kv_len) const;
 };
 
 struct AttentionShape {

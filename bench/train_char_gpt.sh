@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Char GPT training speed, ours against PyTorch in the same run, each at 1 and 2 threads; then one full
+# 2000-iteration run of ours for the validation loss. Results: bench/results/train_char_gpt.jsonl.
+# Usage: bash bench/train_char_gpt.sh [BUILD_DIR] [SPEED_ITERS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+iters=${2:-200}
+out=bench/results/train_char_gpt.jsonl
+mkdir -p bench/results
+: > "$out"
+for threads in 1 2; do
+  OPENBLAS_NUM_THREADS=$threads "$build/bench/bench_train_char_gpt" --iters "$iters" 2>/dev/null | tee -a "$out"
+  /usr/bin/python3 bench/train_char_gpt_torch.py --iters "$iters" --threads "$threads" | tee -a "$out"
+done
+OPENBLAS_NUM_THREADS=1 "$build/bench/bench_train_char_gpt" --iters 2000 --out bench/results/char_gpt 2>/dev/null | tee -a "$out"
