@@ -36,16 +36,9 @@ template <class T>
 constexpr double value_tolerance = std::is_same_v<T, float> ? 1e-5 : 1e-12;
 
 // A property's dimension: small, so a gradcheck (two forwards per checked element) stays cheap.
-std::size_t small_dim(std::size_t lo = 1, std::size_t hi = 6) { return *rc::gen::inRange<std::size_t>(lo, hi); }
+std::size_t small_dim(std::size_t lo = 1, std::size_t hi = 6) { return nn_test::draw(lo, hi); }
 
-// RapidCheck scales inRange's span by size / 100: at check_property's default max_size of 8 every dimension
-// above comes out as lo or lo + 1. Sizes up to 100 let the later cases reach the whole range.
-template <class Testable>
-void check_over_shapes(Testable&& testable) {
-  nn_test::check_property(std::forward<Testable>(testable), 30, 100);
-}
-
-std::mt19937_64 property_rng() { return std::mt19937_64(*rc::gen::arbitrary<std::uint64_t>()); }
+std::mt19937_64 property_rng() { return std::mt19937_64(nn_test::draw_seed()); }
 
 Mat zeros_like(const Mat& m) { return xt::zeros<double>(m.shape()); }
 Vec zeros_like(const Vec& v) { return xt::zeros<double>(v.shape()); }
@@ -117,8 +110,8 @@ struct LinearProblem {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(gradients_match_finite_differences_with_and_without_bias) {
-  check_over_shapes([] {
-    const bool with_bias = *rc::gen::arbitrary<bool>();
+  nn_test::check_property([] {
+    const bool with_bias = nn_test::draw(0, 2) == 1;
     auto rng = property_rng();
     LinearProblem problem(small_dim(), small_dim(), small_dim(), with_bias, rng);
     nn_test::require_gradients_match(problem.gradcheck());
@@ -161,8 +154,8 @@ BOOST_AUTO_TEST_CASE(mismatched_weight_throws) {
 }
 
 BOOST_AUTO_TEST_CASE(embedding_table_gradient_matches_finite_differences_with_repeated_ids) {
-  check_over_shapes([] {
-    const int vocab = *rc::gen::inRange(1, 4);
+  nn_test::check_property([] {
+    const int vocab = int(nn_test::draw(1, 4));
     auto ids = *rc::gen::container<nn::Tokens>(small_dim(1, 8), rc::gen::inRange(0, vocab));
     ids.push_back(ids.front());  // at least one id twice: its row must collect both gradients
     auto rng = property_rng();
@@ -212,7 +205,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(norm)
 
 BOOST_AUTO_TEST_CASE(layernorm_gradients_match_finite_differences) {
-  check_over_shapes([] {
+  nn_test::check_property([] {
     auto rng = property_rng();
     // At least 3 columns: with 2 the normalised row is (-1, 1) whatever the input, its input gradient is ~eps
     // and the finite differences' rounding noise dominates the relative error.
@@ -235,7 +228,7 @@ BOOST_AUTO_TEST_CASE(layernorm_gradients_match_finite_differences) {
 }
 
 BOOST_AUTO_TEST_CASE(rmsnorm_gradients_match_finite_differences) {
-  check_over_shapes([] {
+  nn_test::check_property([] {
     auto rng = property_rng();
     // At least 2 columns: a single one normalises to sign(x) with an input gradient of ~eps (see LayerNorm).
     const std::size_t rows = small_dim(), cols = small_dim(2, 8);
@@ -343,17 +336,17 @@ double away_from_zero(double x) { return std::copysign(0.1 + std::abs(x), x); }
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(gelu_gradient_matches_finite_differences) {
-  check_over_shapes(
+  nn_test::check_property(
       [] { check_elementwise_gradient(nn::gelu_forward<double>, nn::gelu_backward<double>, unchanged); });
 }
 
 BOOST_AUTO_TEST_CASE(relu_gradient_matches_finite_differences) {
-  check_over_shapes(
+  nn_test::check_property(
       [] { check_elementwise_gradient(nn::relu_forward<double>, nn::relu_backward<double>, away_from_zero); });
 }
 
 BOOST_AUTO_TEST_CASE(swiglu_gradients_match_finite_differences) {
-  check_over_shapes([] {
+  nn_test::check_property([] {
     auto rng = property_rng();
     const std::size_t rows = small_dim(), cols = small_dim();
     Mat gate = random_matrix(rows, cols, rng), up = random_matrix(rows, cols, rng);
@@ -425,7 +418,7 @@ double zero_fraction(const nn::Matrix<float>& m) {
 
 // The mask comes from a fixed seed, so every forward inside the check drops the same elements.
 BOOST_AUTO_TEST_CASE(backward_matches_finite_differences_with_the_mask_fixed) {
-  check_over_shapes([] {
+  nn_test::check_property([] {
     auto rng = property_rng();
     const std::uint64_t seed = rng();
     const double p = *rc::gen::element(0.1, 0.5, 0.9);
@@ -509,7 +502,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(softmax)
 
 BOOST_AUTO_TEST_CASE(softmax_gradient_matches_finite_differences_at_several_temperatures) {
-  check_over_shapes([] {
+  nn_test::check_property([] {
     auto rng = property_rng();
     const double temperature = *rc::gen::element(0.25, 0.5, 1.0, 2.0, 5.0);
     // Logits spread like T keep the softmax unsaturated: a saturated row's gradient (~1e-10) is below the
@@ -525,7 +518,7 @@ BOOST_AUTO_TEST_CASE(softmax_gradient_matches_finite_differences_at_several_temp
 
 // L = dloss * cross_entropy, with about a third of the rows ignored.
 BOOST_AUTO_TEST_CASE(cross_entropy_gradient_matches_finite_differences_with_ignored_rows) {
-  check_over_shapes([] {
+  nn_test::check_property([] {
     auto rng = property_rng();
     const std::size_t rows = small_dim(1, 8), vocab = small_dim(1, 7);
     Mat logits = random_matrix(rows, vocab, rng);

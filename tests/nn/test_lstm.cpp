@@ -13,10 +13,8 @@ namespace {
 using nn_test::Mat;
 using Params = nn::LstmParams<double>;
 
-// RapidCheck scales inRange and arbitrary by its size parameter (range * size / 100) and check_property
-// runs sizes up to 8, which would pin every shape to its minimum: draws here use the whole range.
-std::size_t draw(std::size_t lo, std::size_t hi) { return *rc::gen::resize(100, rc::gen::inRange(lo, hi)); }
-std::uint64_t draw_seed() { return *rc::gen::resize(100, rc::gen::arbitrary<std::uint64_t>()); }
+using nn_test::draw;
+using nn_test::draw_seed;
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 

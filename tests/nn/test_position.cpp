@@ -14,13 +14,9 @@ namespace {
 
 using nn_test::Mat;
 
-// check_property runs RapidCheck at sizes <= 8, and RapidCheck scales inRange, element and arbitrary by
-// size / 100 (inRange(1, 6) would always give 1): these draw at the nominal size 100, uniform over the range.
-std::size_t draw(std::size_t lo, std::size_t hi) { return *rc::gen::resize(100, rc::gen::inRange(lo, hi)); }
-std::vector<std::size_t> draw_many(std::size_t count, std::size_t lo, std::size_t hi) {
-  return *rc::gen::resize(100, rc::gen::container<std::vector<std::size_t>>(count, rc::gen::inRange(lo, hi)));
-}
-std::uint64_t draw_seed() { return *rc::gen::resize(100, rc::gen::arbitrary<std::uint64_t>()); }
+using nn_test::draw;
+using nn_test::draw_many;
+using nn_test::draw_seed;
 
 // Sum over the columns of head h in row r of a (rows, n_head*head_dim) matrix of a[.] * b[.].
 double head_dot(const Mat& a, const Mat& b, std::size_t r, std::size_t h, std::size_t head_dim) {
