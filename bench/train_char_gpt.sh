@@ -4,6 +4,7 @@
 # Usage: bash bench/train_char_gpt.sh [BUILD_DIR] [SPEED_ITERS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash bench/setup-peer.sh
 build=${1:-build}
 iters=${2:-200}
 out=bench/results/train_char_gpt.jsonl
