@@ -1,0 +1,277 @@
+#include "nn/attention_kernels.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <thread>
+#include <vector>
+
+#include "nn/gemm.hpp"
+
+// OpenBLAS's own thread control. <cblas.h> declares it too, but clashes with xtensor-blas's declarations.
+extern "C" void openblas_set_num_threads(int threads);
+extern "C" int openblas_get_num_threads(void);
+
+namespace nn {
+
+namespace {
+
+// ---- parallelism ------------------------------------------------------------------------------------
+
+// The kernels parallelise over problems themselves; OpenBLAS threads inside them would only fight over
+// the same cores. Restores the caller's setting on the way out.
+class SingleThreadedBlas {
+ public:
+  SingleThreadedBlas() : saved_(openblas_get_num_threads()) { openblas_set_num_threads(1); }
+  ~SingleThreadedBlas() { openblas_set_num_threads(saved_); }
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+ private:
+  int saved_;
+};
+
+// Runs solve_range(first, last) on `threads` contiguous ranges of problems [0, batch), one std::thread each.
+template <class SolveRange>
+void for_problems_in_parallel(std::size_t batch, std::size_t threads, const SolveRange& solve_range) {
+  const SingleThreadedBlas single_threaded_blas;
+  threads = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(batch, 1));
+  if (threads == 1) {
+    solve_range(std::size_t{0}, batch);
+    return;
+  }
+  std::vector<std::thread> workers;
+  for (std::size_t t = 0; t < threads; ++t)
+    workers.emplace_back(solve_range, batch * t / threads, batch * (t + 1) / threads);
+  for (auto& worker : workers) worker.join();
+}
+
+// ---- row primitives ---------------------------------------------------------------------------------
+//
+// Sixteen floats as one value (GCC's vector extension): every operation on it becomes SIMD instructions,
+// one AVX-512 or two AVX2 or four SSE instructions. Plain loops would stay scalar: under the default
+// -ftrapping-math GCC does not turn the clamps and selects the exponential needs into vector blends.
+// The functions that loop over rows are compiled once per instruction set (SIMD_CLONES) and chosen when
+// the program loads, so the build needs no -march flag; the primitives are inlined into each clone.
+// Measured on the tiled kernel (n 4096, d 64): scalar exponentials took 27% of its time, these 11%.
+
+#if defined(__x86_64__)
+#define SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define SIMD_CLONES
+#endif
+#define SIMD_INLINE [[gnu::always_inline]] inline
+
+// GCC warns (at the end of the file, hence no pop) that returning wide vectors depends on the instruction
+// set; they never leave this file. They are passed by const reference: that note cannot be switched off.
+#pragma GCC diagnostic ignored "-Wpsabi"
+
+constexpr std::size_t width = 16;
+using Floats = float __attribute__((vector_size(width * sizeof(float))));
+using Ints = std::int32_t __attribute__((vector_size(width * sizeof(float))));
+constexpr float minus_infinity = -std::numeric_limits<float>::infinity();
+
+SIMD_INLINE Floats broadcast(float x) { return Floats{} + x; }
+
+SIMD_INLINE Floats load(const float* p) {
+  Floats v;
+  std::memcpy(&v, p, sizeof v);  // an unaligned load
+  return v;
+}
+
+// The last len < width values of a row; the lanes past them hold `fill`.
+SIMD_INLINE Floats load_partial(const float* p, std::size_t len, float fill) {
+  Floats v = broadcast(fill);
+  for (std::size_t i = 0; i < len; ++i) v[i] = p[i];
+  return v;
+}
+
+SIMD_INLINE void store(float* p, const Floats& v, std::size_t len = width) {
+  for (std::size_t i = 0; i < len; ++i) p[i] = v[i];
+}
+
+// exp(x) for x <= 0. x = m ln2 + r with |r| <= ln2/2; exp(r) by its degree-6 Taylor polynomial (relative
+// error < 3e-7); 2^m written into the exponent bits. Below -87 float exp underflows: the result is 0
+// there, which also covers masked (-inf) scores.
+SIMD_INLINE Floats exp_nonpositive(const Floats& x) {
+  constexpr float log2e = 1.44269504f;
+  constexpr float ln2_hi = 0.693359375f;  // ln 2 split so that m * ln2_hi is exact (Cody and Waite)
+  constexpr float ln2_lo = -2.12194440e-4f;
+  constexpr float round_magic = 12582912.f;  // 1.5 * 2^23: adding it rounds to an integer in the low bits
+  const Floats floor = broadcast(-87.f);
+  const Floats clamped = x < floor ? floor : x;
+  const Floats shifted = clamped * log2e + round_magic;
+  const Floats m = shifted - round_magic;
+  const Floats r = (clamped - m * ln2_hi) - m * ln2_lo;
+  const Floats poly =
+      1.f + r * (1.f + r * (1.f / 2 + r * (1.f / 6 + r * (1.f / 24 + r * (1.f / 120 + r * (1.f / 720))))));
+  const Ints m_int = std::bit_cast<Ints>(shifted) - std::bit_cast<std::int32_t>(round_magic);
+  const Floats two_to_m = std::bit_cast<Floats>((m_int + 127) << 23);
+  return x < floor ? Floats{} : poly * two_to_m;
+}
+
+// row (len) -> its largest value (-inf for an empty or fully masked row).
+SIMD_INLINE float row_max(const float* row, std::size_t len) {
+  Floats best = broadcast(minus_infinity);
+  std::size_t j = 0;
+  for (; j + width <= len; j += width) {
+    const Floats x = load(row + j);
+    best = x > best ? x : best;
+  }
+  const Floats tail = load_partial(row + j, len - j, minus_infinity);
+  best = tail > best ? tail : best;
+  float result = minus_infinity;
+  for (std::size_t i = 0; i < width; ++i) result = std::max(result, best[i]);
+  return result;
+}
+
+// row (len) -> exp(row - shift) in place; returns the sum of the new values. shift >= every entry.
+SIMD_INLINE float exponentiate_row(float* row, std::size_t len, float shift) {
+  Floats sum{};
+  std::size_t j = 0;
+  for (; j + width <= len; j += width) {
+    const Floats e = exp_nonpositive(load(row + j) - shift);
+    store(row + j, e);
+    sum += e;
+  }
+  // the padding lanes are -inf and add exp(-inf) = 0 to the sum
+  const Floats tail = exp_nonpositive(load_partial(row + j, len - j, minus_infinity) - shift);
+  store(row + j, tail, len - j);
+  sum += tail;
+  float result = 0;
+  for (std::size_t i = 0; i < width; ++i) result += sum[i];
+  return result;
+}
+
+SIMD_INLINE float exp_nonpositive(float x) { return exp_nonpositive(broadcast(x))[0]; }
+
+SIMD_INLINE void scale_row(float* row, std::size_t len, float factor) {
+  for (std::size_t j = 0; j < len; ++j) row[j] *= factor;
+}
+
+// scores (rows, cols), row i = query first_query + i, column j = key first_key + j: -inf where the key
+// lies after the query.
+void mask_future_keys(float* scores, std::size_t rows, std::size_t cols, std::size_t first_query,
+                      std::size_t first_key) {
+  for (std::size_t i = 0; i < rows; ++i) {
+    const std::size_t first_hidden = first_query + i + 1;  // absolute position of the first hidden key
+    const std::size_t visible = first_hidden > first_key ? std::min(cols, first_hidden - first_key) : 0;
+    std::fill(scores + i * cols + visible, scores + (i + 1) * cols, minus_infinity);
+  }
+}
+
+float score_scale(std::size_t d) { return 1.f / std::sqrt(float(d)); }
+
+// ---- naive ------------------------------------------------------------------------------------------
+
+// scores (n, n) -> their row softmax in place; under the causal mask row i keeps only columns j <= i.
+SIMD_CLONES void softmax_rows(float* scores, std::size_t n, bool causal) {
+  for (std::size_t i = 0; i < n; ++i) {
+    float* row = scores + i * n;
+    const std::size_t visible = causal ? i + 1 : n;
+    scale_row(row, visible, 1.f / exponentiate_row(row, visible, row_max(row, visible)));
+    std::fill(row + visible, row + n, 0.f);
+  }
+}
+
+// One problem: q, k, v (n, d) -> out (n, d), through scores (n, n).
+void naive_problem(const float* q, const float* k, const float* v, float* out, std::size_t n, std::size_t d,
+                   bool causal, float* scores) {
+  gemm(Trans::no, Trans::yes, n, n, d, score_scale(d), q, d, k, d, 0.f, scores, n);
+  softmax_rows(scores, n, causal);
+  gemm(Trans::no, Trans::no, n, d, n, 1.f, scores, n, v, d, 0.f, out, d);
+}
+
+// ---- tiled ------------------------------------------------------------------------------------------
+
+// The running state of the online softmax for one block of queries.
+struct OnlineSoftmax {
+  std::vector<float> scores;   // (query_rows, key_rows): one tile of scores, then of probabilities
+  std::vector<float> row_max;  // (query_rows): the largest score each query has seen so far
+  std::vector<float> row_sum;  // (query_rows): sum of exp(score - row_max) over the keys seen so far
+};
+
+// Turns one tile of scores (rows, cols) into unnormalised probabilities against the running max and
+// brings the partial output acc (rows, d) and the running sums to that max. The first tile of a block
+// (first = true) starts the state; acc is not read then.
+SIMD_CLONES void absorb_score_tile(OnlineSoftmax& state, std::size_t rows, std::size_t cols, float* acc,
+                                   std::size_t d, bool first) {
+  for (std::size_t i = 0; i < rows; ++i) {
+    float* row = state.scores.data() + i * cols;
+    const float old_max = state.row_max[i];
+    const float new_max = first ? row_max(row, cols) : std::max(old_max, row_max(row, cols));
+    const float tile_sum = exponentiate_row(row, cols, new_max);
+    if (first) {
+      state.row_sum[i] = tile_sum;
+    } else {
+      // the old terms were exponentiated against a smaller max: shrink them to the new one
+      const float rescale = exp_nonpositive(old_max - new_max);
+      state.row_sum[i] = state.row_sum[i] * rescale + tile_sum;
+      if (rescale != 1.f) scale_row(acc + i * d, d, rescale);
+    }
+    state.row_max[i] = new_max;
+  }
+}
+
+// One block of queries q_blk (rows, d) against keys and values (key_end, d) -> out_blk (rows, d).
+// Row i of the block is query first_query + i.
+void tiled_query_block(const float* q_blk, const float* k, const float* v, float* out_blk, std::size_t rows,
+                       std::size_t first_query, std::size_t key_end, std::size_t d, bool causal,
+                       std::size_t key_rows, OnlineSoftmax& state) {
+  for (std::size_t first_key = 0; first_key < key_end; first_key += key_rows) {
+    const std::size_t cols = std::min(key_rows, key_end - first_key);
+    const bool first = first_key == 0;
+    gemm(Trans::no, Trans::yes, rows, cols, d, score_scale(d), q_blk, d, k + first_key * d, d, 0.f,
+         state.scores.data(), cols);
+    if (causal && first_key + cols > first_query + 1)
+      mask_future_keys(state.scores.data(), rows, cols, first_query, first_key);
+    absorb_score_tile(state, rows, cols, out_blk, d, first);
+    gemm(Trans::no, Trans::no, rows, d, cols, 1.f, state.scores.data(), cols, v + first_key * d, d,
+         first ? 0.f : 1.f, out_blk, d);
+  }
+  for (std::size_t i = 0; i < rows; ++i) scale_row(out_blk + i * d, d, 1.f / state.row_sum[i]);
+}
+
+// One problem: q, k, v (n, d) -> out (n, d), one block of queries at a time.
+void tiled_problem(const float* q, const float* k, const float* v, float* out, std::size_t n, std::size_t d,
+                   bool causal, const AttentionTiles& tiles, OnlineSoftmax& state) {
+  for (std::size_t first_query = 0; first_query < n; first_query += tiles.query_rows) {
+    const std::size_t rows = std::min(tiles.query_rows, n - first_query);
+    // under the causal mask no query of this block sees a key past its last query
+    const std::size_t key_end = causal ? first_query + rows : n;
+    tiled_query_block(q + first_query * d, k, v, out + first_query * d, rows, first_query, key_end, d, causal,
+                      tiles.key_rows, state);
+  }
+}
+
+}  // namespace
+
+void attention_naive(const float* q, const float* k, const float* v, float* out, const AttentionDims& dims,
+                     std::size_t threads) {
+  const std::size_t problem = dims.n * dims.d;
+  for_problems_in_parallel(dims.batch, threads, [&](std::size_t first, std::size_t last) {
+    std::vector<float> scores(dims.n * dims.n);
+    for (std::size_t b = first; b < last; ++b)
+      naive_problem(q + b * problem, k + b * problem, v + b * problem, out + b * problem, dims.n, dims.d,
+                    dims.causal, scores.data());
+  });
+}
+
+void attention_tiled(const float* q, const float* k, const float* v, float* out, const AttentionDims& dims,
+                     std::size_t threads, const AttentionTiles& tiles) {
+  const std::size_t problem = dims.n * dims.d;
+  const AttentionTiles clamped{std::max<std::size_t>(tiles.query_rows, 1),
+                               std::max<std::size_t>(tiles.key_rows, 1)};
+  for_problems_in_parallel(dims.batch, threads, [&](std::size_t first, std::size_t last) {
+    OnlineSoftmax state{std::vector<float>(clamped.query_rows * clamped.key_rows),
+                        std::vector<float>(clamped.query_rows), std::vector<float>(clamped.query_rows)};
+    for (std::size_t b = first; b < last; ++b)
+      tiled_problem(q + b * problem, k + b * problem, v + b * problem, out + b * problem, dims.n, dims.d,
+                    dims.causal, clamped, state);
+  });
+}
+
+}  // namespace nn
