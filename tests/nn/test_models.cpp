@@ -341,3 +341,41 @@ BOOST_AUTO_TEST_CASE(an_encoder_learns_to_classify_by_a_token) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(pretraining)
+
+BOOST_AUTO_TEST_CASE(mlm_masking_follows_the_80_10_10_rule_and_skips_padding) {
+  const std::size_t batch = 200, time = 50, vocab = 20;
+  const int mask_token = 19;
+  std::mt19937_64 rng(16);
+  const nn::Tokens tokens = random_tokens(batch * time, vocab - 1, rng);  // never the mask token itself
+  std::vector<std::size_t> lengths(batch);
+  for (std::size_t b = 0; b < batch; ++b) lengths[b] = 25 + b % 26;
+  const nn::MlmBatch m = nn::mask_for_mlm(tokens, batch, time, lengths, vocab, mask_token, 0.15, rng);
+  double real = 0, chosen = 0, masked = 0, kept = 0;
+  for (std::size_t b = 0; b < batch; ++b)
+    for (std::size_t t = 0; t < time; ++t) {
+      const std::size_t r = b * time + t;
+      if (t >= lengths[b]) {  // padding: never chosen, never changed
+        BOOST_TEST(m.targets[r] == nn::ignore_index);
+        BOOST_TEST(m.inputs[r] == tokens[r]);
+        continue;
+      }
+      real += 1;
+      if (m.targets[r] == nn::ignore_index) {
+        BOOST_TEST(m.inputs[r] == tokens[r]);
+        continue;
+      }
+      BOOST_TEST(m.targets[r] == tokens[r]);
+      chosen += 1;
+      masked += m.inputs[r] == mask_token;
+      kept += m.inputs[r] == tokens[r];
+    }
+  // frequencies within 4 binomial standard deviations (kept includes random draws that hit the same token)
+  auto near = [](double count, double n, double p) { return std::abs(count / n - p) <= 4 * std::sqrt(p * (1 - p) / n); };
+  BOOST_TEST(near(chosen, real, 0.15), chosen / real);
+  BOOST_TEST(near(masked, chosen, 0.8), masked / chosen);
+  BOOST_TEST(near(kept, chosen, 0.1 + 0.1 / double(vocab)), kept / chosen);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
