@@ -4,10 +4,12 @@
 // usage: bench_attention --n 4096 --kernel naive|tiled --threads 1|2 [--batch 8 --d 64 --repeats 5
 //                        --query-rows R --key-rows R --seed S]
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <map>
 #include <random>
@@ -19,9 +21,18 @@
 
 #include "nn/attention_kernels.hpp"
 
-extern "C" void openblas_set_num_threads(int threads);
-
 namespace {
+
+// OpenBLAS starts its worker threads when it is loaded, sized by OPENBLAS_NUM_THREADS (default: one per
+// core), and idle workers spin on sched_yield for a while, taking the core the second kernel thread
+// needs. Setting the variable later is too late, so without it the program runs itself again with it.
+void ensure_openblas_single_threaded(char** argv) {
+  const char* set = std::getenv("OPENBLAS_NUM_THREADS");
+  if (set != nullptr && std::strcmp(set, "1") == 0) return;
+  setenv("OPENBLAS_NUM_THREADS", "1", 1);
+  execv("/proc/self/exe", argv);
+  throw std::runtime_error("cannot run itself again with OPENBLAS_NUM_THREADS=1");
+}
 
 struct Options {
   std::string kernel = "tiled";
@@ -87,8 +98,8 @@ double median_seconds(std::size_t repeats, const Run& run) {
 }  // namespace
 
 int main(int argc, char** argv) try {
+  ensure_openblas_single_threaded(argv);  // the kernels' own threads are the only parallelism measured
   const Options o = parse_options(argc, argv);
-  openblas_set_num_threads(1);  // the kernels' own threads are the only parallelism measured
   std::mt19937_64 rng(o.seed);
   const std::size_t size = o.batch * o.n * o.d;
   const std::vector<float> q = random_normal(size, rng), k = random_normal(size, rng), v = random_normal(size, rng);

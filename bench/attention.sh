@@ -16,7 +16,7 @@ mkdir -p "$(dirname "$results")"
 : > "$results"
 
 repeats_for() {  # fewer repeats where one run takes seconds
-  case $1 in 256) echo 20 ;; 1024) echo 10 ;; 4096) echo 5 ;; *) echo 3 ;; esac
+  case $1 in 256) echo 100 ;; 1024) echo 20 ;; 4096) echo 5 ;; *) echo 3 ;; esac
 }
 
 load1() { cut -d' ' -f1 /proc/loadavg; }

@@ -6,27 +6,28 @@ usage: /usr/bin/python3 bench/attention_torch.py --n 4096 --threads 1|2
            [--kernel torch_naive|torch_sdpa --batch 8 --d 64 --repeats 5 --seed 1]
 
 torch_naive is matmul, softmax, matmul: the (batch, n, n) scores and their softmax both exist at once.
+This torch does its matrix products with OpenBLAS, whose threads torch.set_num_threads does not limit:
+OPENBLAS_NUM_THREADS is set to --threads as well, before torch (and OpenBLAS with it) is loaded.
 torch_sdpa is torch.nn.functional.scaled_dot_product_attention, which PyTorch 1.13 does not have (it
 arrived in 2.0): asking for it there prints an error and exits with status 3.
 """
 import argparse
 import json
 import math
+import os
 import resource
 import statistics
 import sys
 import time
 
-import torch
 
-
-def naive_attention(q, k, v):
+def naive_attention(torch, q, k, v):
     """q, k, v (batch, n, d) -> (batch, n, d), the textbook way."""
     scores = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(q.shape[-1]))
     return torch.matmul(torch.softmax(scores, dim=-1), v)
 
 
-def sdpa_attention(q, k, v):
+def sdpa_attention(torch, q, k, v):
     return torch.nn.functional.scaled_dot_product_attention(q, k, v)
 
 
@@ -58,6 +59,9 @@ def parse_args():
 
 def main():
     args = parse_args()
+    os.environ["OPENBLAS_NUM_THREADS"] = str(args.threads)
+    import torch  # only now: OpenBLAS reads its thread count when it is loaded
+
     if args.kernel == "torch_sdpa" and not hasattr(torch.nn.functional, "scaled_dot_product_attention"):
         print(f"attention_torch.py: torch {torch.__version__} has no scaled_dot_product_attention", file=sys.stderr)
         return 3
@@ -66,7 +70,7 @@ def main():
     q, k, v = (torch.randn(args.batch, args.n, args.d, generator=generator, dtype=torch.float32) for _ in range(3))
     attention = KERNELS[args.kernel]
     with torch.no_grad():
-        seconds = median_seconds(lambda: attention(q, k, v), args.repeats)
+        seconds = median_seconds(lambda: attention(torch, q, k, v), args.repeats)
     flops = 4.0 * args.batch * args.n * args.n * args.d  # the two matrix products
     line = {"kernel": args.kernel, "n": args.n, "batch": args.batch, "d": args.d, "threads": args.threads,
             "seconds": seconds, "gflops": flops / seconds / 1e9,

@@ -13,7 +13,8 @@ mkdir -p bench/results
 : > "$out"
 for threads in 1 2; do
   OPENBLAS_NUM_THREADS=$threads "$build/bench/bench_train_char_gpt" --iters "$iters" 2>/dev/null | tee -a "$out"
-  /usr/bin/python3 bench/train_char_gpt_torch.py --iters "$iters" --threads "$threads" | tee -a "$out"
+  # this torch multiplies through OpenBLAS, which set_num_threads does not limit: cap it too
+  OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/train_char_gpt_torch.py --iters "$iters" --threads "$threads" | tee -a "$out"
 done
 if [ "$full" -gt 0 ]; then
   OPENBLAS_NUM_THREADS=1 "$build/bench/bench_train_char_gpt" --iters "$full" --out bench/results/char_gpt 2>/dev/null | tee -a "$out"
