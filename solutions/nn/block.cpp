@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <xtensor/xnoalias.hpp>
+
 #include "nn/activation.hpp"
 #include "nn/dropout.hpp"
 #include "nn/linear.hpp"
@@ -170,7 +172,7 @@ Matrix<T> cross_attention_backward(const BlockConfig& c, const BlockTensors<T>& 
                                                  RelativeBias<T>{}, a.xatt_cache);
   const Matrix<T> dkv = concat_columns<T>({&d.dk, &d.dv});
   const Matrix<T> dmem = linear_backward(dkv, memory, p.x_kv_w, g.x_kv_w, opt(g.x_kv_b));
-  if (dmemory) *dmemory += dmem;
+  if (dmemory) xt::noalias(*dmemory) += dmem;  // in place: the caller may hold a pointer into it
   const Matrix<T> dln = linear_backward(d.dq, a.ln_x, p.x_q_w, g.x_q_w, opt(g.x_q_b));
   return norm_backward(c, dln, a.x1, p.ln_x_w, a.ln_x_cache, g.ln_x_w, g.ln_x_b);
 }
@@ -199,6 +201,18 @@ void fill_normal(Matrix<T>& m, double std, std::mt19937_64& rng) {
 }  // namespace
 
 // ---- the block ---------------------------------------------------------------------------------------------
+
+BlockConfig bidirectional_block(std::size_t n_embd, std::size_t n_head, std::size_t ffn_hidden, double norm_eps,
+                                double dropout) {
+  BlockConfig b;
+  b.n_embd = n_embd;
+  b.n_head = n_head;
+  b.n_kv_head = n_head;
+  b.ffn_hidden = ffn_hidden ? ffn_hidden : 4 * n_embd;
+  b.norm_eps = norm_eps;
+  b.dropout = dropout;
+  return b;
+}
 
 template <class T>
 BlockTensors<T> zero_block(const BlockConfig& c, std::size_t memory_width) {

@@ -33,6 +33,10 @@ struct BlockConfig {
   std::size_t qkv_width() const { return (n_head + 2 * n_kv_head) * head_dim(); }
 };
 
+// The encoder's and the ViT's block: multi-head, LayerNorm, GELU, biases; ffn_hidden 0 means 4 n_embd.
+BlockConfig bidirectional_block(std::size_t n_embd, std::size_t n_head, std::size_t ffn_hidden, double norm_eps,
+                                double dropout);
+
 // A block's parameters, or their gradients: same shapes. Vectors a config leaves out (biases without bias,
 // norm biases with RMSNorm, the cross-attention set, up_w with GELU) are empty.
 template <class T>

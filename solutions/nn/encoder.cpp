@@ -8,14 +8,7 @@
 namespace nn {
 
 BlockConfig EncoderConfig::block() const {
-  BlockConfig b;
-  b.n_embd = n_embd;
-  b.n_head = n_head;
-  b.n_kv_head = n_head;
-  b.ffn_hidden = ffn_hidden ? ffn_hidden : 4 * n_embd;
-  b.norm_eps = norm_eps;
-  b.dropout = dropout;
-  return b;
+  return bidirectional_block(n_embd, n_head, ffn_hidden, norm_eps, dropout);
 }
 
 template <class T>

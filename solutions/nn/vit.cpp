@@ -25,18 +25,6 @@ Matrix<T> patchify(const Matrix<T>& images, std::size_t channels, std::size_t si
   return out;
 }
 
-namespace {
-BlockConfig vit_block(const VitConfig& c) {
-  BlockConfig b;
-  b.n_embd = c.n_embd;
-  b.n_head = c.n_head;
-  b.n_kv_head = c.n_head;
-  b.ffn_hidden = c.ffn_hidden ? c.ffn_hidden : 4 * c.n_embd;
-  b.norm_eps = c.norm_eps;
-  b.dropout = c.dropout;
-  return b;
-}
-}  // namespace
 
 template <class T>
 Vit<T>::Vit(const VitConfig& config, std::uint64_t seed)
@@ -48,7 +36,8 @@ Vit<T>::Vit(const VitConfig& config, std::uint64_t seed)
       head_w_(xt::zeros<T>({config.n_classes, config.n_embd})),
       patch_b_(xt::zeros<T>({config.n_embd})),
       head_b_(xt::zeros<T>({config.n_classes})),
-      stack_(vit_block(config), config.n_layer, 0, init_rng_),
+      stack_(bidirectional_block(config.n_embd, config.n_head, config.ffn_hidden, config.norm_eps, config.dropout),
+             config.n_layer, 0, init_rng_),
       dropout_rng_(seed + 1) {
   for (Matrix<T>* w : {&patch_w_, &cls_token_, &wpe_, &head_w_}) init_normal(*w, 0.02, init_rng_);
   dpatch_w_ = xt::zeros<T>(patch_w_.shape());
