@@ -3,6 +3,9 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+
+#include "nn/simd.hpp"
 
 namespace nn {
 
@@ -46,27 +49,40 @@ template <class T>
 constexpr T gelu_cubic = T(0.044715);
 
 // The tanh argument u = sqrt(2/pi) (x + 0.044715 x^3) of the header's formula, and du/dx.
-template <class T>
-T gelu_arg(T x) {
+// V is T itself or, for float, simd::Floats.
+template <class T, class V = T>
+SIMD_INLINE V gelu_arg(const V& x) {
   return gelu_scale<T> * (x + gelu_cubic<T> * x * x * x);
 }
-template <class T>
-T gelu_arg_derivative(T x) {
-  return gelu_scale<T> * (1 + 3 * gelu_cubic<T> * x * x);
+template <class T, class V = T>
+SIMD_INLINE V gelu_arg_derivative(const V& x) {
+  return gelu_scale<T> * (T(1) + T(3) * gelu_cubic<T> * x * x);
 }
 
 // 0.5 x (1 + tanh u) computed as x sigmoid(2u), the same function: 0.5 (1 + tanh u) = sigmoid(2u). One exp
 // instead of a tanh is ~4x faster in float (glibc's tanhf is not the fast path), and has no cancellation.
 template <class T>
 T gelu(T x) {
-  return x * sigmoid(2 * gelu_arg(x));
+  return x * sigmoid(2 * gelu_arg<T>(x));
 }
 
 // d/dx x s(2u) = s(2u) + x s(2u) (1 - s(2u)) 2 du/dx, s the sigmoid
 template <class T>
 T gelu_derivative(T x) {
-  const T s = sigmoid(2 * gelu_arg(x));
-  return s + x * s * (1 - s) * 2 * gelu_arg_derivative(x);
+  const T s = sigmoid(2 * gelu_arg<T>(x));
+  return s + x * s * (1 - s) * 2 * gelu_arg_derivative<T>(x);
+}
+
+// The same two functions sixteen floats at a time (the float path of training; the double path above is
+// the one the finite-difference checks see, and nn_layers compares the two).
+SIMD_CLONES void gelu_floats(const float* x, float* y, std::size_t n) {
+  simd::map(x, y, n, [](const simd::Floats& v) SIMD_LAMBDA { return v * simd::sigmoid(2.f * gelu_arg<float>(v)); });
+}
+SIMD_CLONES void gelu_backward_floats(const float* dout, const float* x, float* dx, std::size_t n) {
+  simd::map(dout, x, dx, n, [](const simd::Floats& d, const simd::Floats& v) SIMD_LAMBDA {
+    const simd::Floats s = simd::sigmoid(2.f * gelu_arg<float>(v));
+    return d * (s + v * s * (1.f - s) * 2.f * gelu_arg_derivative<float>(v));
+  });
 }
 
 }  // namespace
@@ -74,13 +90,26 @@ T gelu_derivative(T x) {
 // inp (N, C) -> out (N, C)
 template <class T>
 Matrix<T> gelu_forward(const Matrix<T>& inp) {
-  return map(inp, gelu<T>);
+  if constexpr (std::is_same_v<T, float>) {
+    Matrix<T> out = Matrix<T>::from_shape(inp.shape());
+    gelu_floats(inp.data(), out.data(), inp.size());
+    return out;
+  } else {
+    return map(inp, gelu<T>);
+  }
 }
 
 // dout, inp (N, C) -> dinp (N, C)
 template <class T>
 Matrix<T> gelu_backward(const Matrix<T>& dout, const Matrix<T>& inp) {
-  return map(dout, inp, [](T d, T x) { return d * gelu_derivative(x); }, "gelu_backward");
+  if constexpr (std::is_same_v<T, float>) {
+    require_same_shape(dout, inp, "gelu_backward");
+    Matrix<T> dinp = Matrix<T>::from_shape(inp.shape());
+    gelu_backward_floats(dout.data(), inp.data(), dinp.data(), inp.size());
+    return dinp;
+  } else {
+    return map(dout, inp, [](T d, T x) { return d * gelu_derivative(x); }, "gelu_backward");
+  }
 }
 
 // inp (N, C) -> out (N, C)

@@ -1,15 +1,12 @@
 #include "nn/attention_kernels.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
-#include <cstdint>
-#include <cstring>
-#include <limits>
 #include <thread>
 #include <vector>
 
 #include "nn/gemm.hpp"
+#include "nn/simd.hpp"
 
 // OpenBLAS's own thread control. <cblas.h> declares it too, but clashes with xtensor-blas's declarations.
 extern "C" void openblas_set_num_threads(int threads);
@@ -18,6 +15,12 @@ extern "C" int openblas_get_num_threads(void);
 namespace nn {
 
 namespace {
+
+using simd::exp_nonpositive;
+using simd::exponentiate_row;
+using simd::minus_infinity;
+using simd::row_max;
+using simd::scale_row;
 
 // ---- parallelism ------------------------------------------------------------------------------------
 
@@ -49,108 +52,6 @@ void for_problems_in_parallel(std::size_t batch, std::size_t threads, const Solv
   for (auto& worker : workers) worker.join();
 }
 
-// ---- row primitives ---------------------------------------------------------------------------------
-//
-// Sixteen floats as one value (GCC's vector extension): every operation on it becomes SIMD instructions,
-// one AVX-512 or two AVX2 or four SSE instructions. Plain loops would stay scalar: under the default
-// -ftrapping-math GCC does not turn the clamps and selects the exponential needs into vector blends.
-// The functions that loop over rows are compiled once per instruction set (SIMD_CLONES) and chosen when
-// the program loads, so the build needs no -march flag; the primitives are inlined into each clone.
-// Measured on the tiled kernel (n 4096, d 64): scalar exponentials took 27% of its time, these 11%.
-
-#if defined(__x86_64__)
-#define SIMD_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define SIMD_CLONES
-#endif
-#define SIMD_INLINE [[gnu::always_inline]] inline
-
-// GCC warns (at the end of the file, hence no pop) that returning wide vectors depends on the instruction
-// set; they never leave this file. They are passed by const reference: that note cannot be switched off.
-#pragma GCC diagnostic ignored "-Wpsabi"
-
-constexpr std::size_t width = 16;
-using Floats = float __attribute__((vector_size(width * sizeof(float))));
-using Ints = std::int32_t __attribute__((vector_size(width * sizeof(float))));
-constexpr float minus_infinity = -std::numeric_limits<float>::infinity();
-
-SIMD_INLINE Floats broadcast(float x) { return Floats{} + x; }
-
-SIMD_INLINE Floats load(const float* p) {
-  Floats v;
-  std::memcpy(&v, p, sizeof v);  // an unaligned load
-  return v;
-}
-
-// The last len < width values of a row; the lanes past them hold `fill`.
-SIMD_INLINE Floats load_partial(const float* p, std::size_t len, float fill) {
-  Floats v = broadcast(fill);
-  for (std::size_t i = 0; i < len; ++i) v[i] = p[i];
-  return v;
-}
-
-SIMD_INLINE void store(float* p, const Floats& v, std::size_t len = width) {
-  for (std::size_t i = 0; i < len; ++i) p[i] = v[i];
-}
-
-// exp(x) for x <= 0. x = m ln2 + r with |r| <= ln2/2; exp(r) by its degree-6 Taylor polynomial (relative
-// error < 3e-7); 2^m written into the exponent bits. Below -87 float exp underflows: the result is 0
-// there, which also covers masked (-inf) scores.
-SIMD_INLINE Floats exp_nonpositive(const Floats& x) {
-  constexpr float log2e = 1.44269504f;
-  constexpr float ln2_hi = 0.693359375f;  // ln 2 split so that m * ln2_hi is exact (Cody and Waite)
-  constexpr float ln2_lo = -2.12194440e-4f;
-  constexpr float round_magic = 12582912.f;  // 1.5 * 2^23: adding it rounds to an integer in the low bits
-  const Floats floor = broadcast(-87.f);
-  const Floats clamped = x < floor ? floor : x;
-  const Floats shifted = clamped * log2e + round_magic;
-  const Floats m = shifted - round_magic;
-  const Floats r = (clamped - m * ln2_hi) - m * ln2_lo;
-  const Floats poly =
-      1.f + r * (1.f + r * (1.f / 2 + r * (1.f / 6 + r * (1.f / 24 + r * (1.f / 120 + r * (1.f / 720))))));
-  const Ints m_int = std::bit_cast<Ints>(shifted) - std::bit_cast<std::int32_t>(round_magic);
-  const Floats two_to_m = std::bit_cast<Floats>((m_int + 127) << 23);
-  return x < floor ? Floats{} : poly * two_to_m;
-}
-
-// row (len) -> its largest value (-inf for an empty or fully masked row).
-SIMD_INLINE float row_max(const float* row, std::size_t len) {
-  Floats best = broadcast(minus_infinity);
-  std::size_t j = 0;
-  for (; j + width <= len; j += width) {
-    const Floats x = load(row + j);
-    best = x > best ? x : best;
-  }
-  const Floats tail = load_partial(row + j, len - j, minus_infinity);
-  best = tail > best ? tail : best;
-  float result = minus_infinity;
-  for (std::size_t i = 0; i < width; ++i) result = std::max(result, best[i]);
-  return result;
-}
-
-// row (len) -> exp(row - shift) in place; returns the sum of the new values. shift >= every entry.
-SIMD_INLINE float exponentiate_row(float* row, std::size_t len, float shift) {
-  Floats sum{};
-  std::size_t j = 0;
-  for (; j + width <= len; j += width) {
-    const Floats e = exp_nonpositive(load(row + j) - shift);
-    store(row + j, e);
-    sum += e;
-  }
-  // the padding lanes are -inf and add exp(-inf) = 0 to the sum
-  const Floats tail = exp_nonpositive(load_partial(row + j, len - j, minus_infinity) - shift);
-  store(row + j, tail, len - j);
-  sum += tail;
-  float result = 0;
-  for (std::size_t i = 0; i < width; ++i) result += sum[i];
-  return result;
-}
-
-SIMD_INLINE float exp_nonpositive(float x) { return exp_nonpositive(broadcast(x))[0]; }
-
-SIMD_INLINE void scale_row(float* row, std::size_t len, float factor) {
-  for (std::size_t j = 0; j < len; ++j) row[j] *= factor;
-}
 
 // scores (rows, cols), row i = query first_query + i, column j = key first_key + j: -inf where the key
 // lies after the query.
@@ -172,7 +73,7 @@ SIMD_CLONES void softmax_rows(float* scores, std::size_t n, bool causal) {
   for (std::size_t i = 0; i < n; ++i) {
     float* row = scores + i * n;
     const std::size_t visible = causal ? i + 1 : n;
-    scale_row(row, visible, 1.f / exponentiate_row(row, visible, row_max(row, visible)));
+    simd::softmax_row(row, visible);
     std::fill(row + visible, row + n, 0.f);
   }
 }

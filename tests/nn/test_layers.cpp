@@ -382,6 +382,20 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(gelu_matches_the_tanh_formula, T, Scalars) {
   }
 }
 
+// Float GELU runs sixteen lanes at a time with its own exponential; 3 x 37 values cover full vectors and a
+// partial tail. Its backward must agree with the double one that the finite differences check.
+BOOST_AUTO_TEST_CASE(float_gelu_backward_agrees_with_double) {
+  std::mt19937_64 rng(17);
+  Mat inp = random_matrix(3, 37, rng);
+  inp *= 3.0;  // reach the tails, where the sigmoid saturates
+  const Mat dout = random_matrix(3, 37, rng);
+  const nn::Matrix<float> inp_f = inp, dout_f = dout;
+  const nn::Matrix<float> dinp_f = nn::gelu_backward(dout_f, inp_f);
+  const Mat dinp = nn::gelu_backward(Mat(dout_f), Mat(inp_f));
+  for (std::size_t i = 0; i < dinp.size(); ++i)
+    BOOST_TEST(std::abs(double(dinp_f.data()[i]) - dinp.data()[i]) <= value_tolerance<float>, "element " << i);
+}
+
 BOOST_AUTO_TEST_CASE(relu_values_and_zero_derivative_at_zero) {
   const Mat inp = {{-2, 0, 3}}, dout = {{5, 5, 5}};
   const Mat expected_out = {{0, 0, 3}}, expected_dinp = {{0, 0, 5}};
