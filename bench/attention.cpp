@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nn/attention_kernels.hpp"
+#include "workbook/blas_kernels.hpp"
 
 namespace {
 
@@ -98,6 +99,7 @@ double median_seconds(std::size_t repeats, const Run& run) {
 }  // namespace
 
 int main(int argc, char** argv) try {
+  workbook::use_fast_blas_kernels(argv);  // before anything else: it may run the program again
   ensure_openblas_single_threaded(argv);  // the kernels' own threads are the only parallelism measured
   const Options o = parse_options(argc, argv);
   std::mt19937_64 rng(o.seed);

@@ -11,6 +11,7 @@ build=${1:-build}
 bench=$build/bench/bench_attention
 python=/usr/bin/python3  # Debian's python3-torch; the python3 first on PATH may not have torch
 results=bench/results/attention.jsonl
+source bench/blas-kernels.sh
 [[ -x $bench ]] || { echo "no $bench: build it with ninja -C $build bench_attention" >&2; exit 1; }
 mkdir -p "$(dirname "$results")"
 : > "$results"

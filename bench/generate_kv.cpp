@@ -10,6 +10,7 @@
 
 #include "nn/checkpoint.hpp"
 #include "nn/generate.hpp"
+#include "workbook/blas_kernels.hpp"
 
 namespace {
 
@@ -28,6 +29,7 @@ double median_seconds(int repeats, F&& run) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  workbook::use_fast_blas_kernels(argv);  // before anything else: it may run the program again
   std::size_t n_new = 100;
   int repeats = 3;
   std::string checkpoint;

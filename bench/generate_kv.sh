@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
+source bench/blas-kernels.sh
 out=bench/results/generate_kv.jsonl
 mkdir -p bench/results
 : > "$out"

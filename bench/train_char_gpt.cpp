@@ -11,6 +11,7 @@
 #include "nn/char_tokenizer.hpp"
 #include "nn/generate.hpp"
 #include "nn/trainer.hpp"
+#include "workbook/blas_kernels.hpp"
 
 namespace {
 
@@ -25,6 +26,7 @@ std::string read_file(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  workbook::use_fast_blas_kernels(argv);  // before anything else: it may run the program again
   std::size_t iterations = 2000, sample = 0;
   std::string data_path = "data/tinyshakespeare.txt", out_dir;
   for (int i = 1; i + 1 < argc; i += 2) {

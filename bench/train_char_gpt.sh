@@ -8,6 +8,7 @@ bash bench/setup-peer.sh
 build=${1:-build}
 iters=${2:-200}
 full=${3:-2000}
+source bench/blas-kernels.sh
 out=bench/results/train_char_gpt.jsonl
 mkdir -p bench/results
 : > "$out"

@@ -45,8 +45,9 @@ void set_limit(int resource, rlim_t value) {
 }
 
 // In the child, between fork and exec: only async-signal-safe calls.
-[[noreturn]] void exec_child(const std::vector<std::string>& argv, const SandboxSpec& spec, int in, int out, int err,
-                             int report) {
+// argv and environment are null-terminated arrays the parent built (allocating here could deadlock).
+[[noreturn]] void exec_child(char* const* argv, char* const* environment, const SandboxSpec& spec, int in, int out,
+                             int err, int report) {
   setpgid(0, 0);
   dup2(in, 0);
   dup2(out, 1);
@@ -63,13 +64,7 @@ void set_limit(int resource, rlim_t value) {
     setgroups(0, nullptr);
     if (setgid(nobody) != 0 || setuid(nobody) != 0) _exit(126);
   }
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  // A minimal environment: the grader's own (tokens, paths, credentials) is none of the student's business.
-  char* environment[] = {const_cast<char*>("PATH=/usr/bin:/bin"), const_cast<char*>("HOME=/tmp"),
-                         const_cast<char*>("LC_ALL=C"), const_cast<char*>("OPENBLAS_NUM_THREADS=1"), nullptr};
-  execve(args[0], args.data(), environment);
+  execve(argv[0], argv, environment);
   _exit(127);
 }
 
@@ -108,10 +103,33 @@ std::string signal_name(int sig) {
   return std::string("SIG") + (abbrev ? abbrev : std::to_string(sig).c_str()) + " (" + (text ? text : "?") + ")";
 }
 
+namespace {
+
+// A minimal environment: the grader's own (tokens, paths, credentials) is none of the student's business.
+// OPENBLAS_CORETYPE passes through: the kernels the grader chose (workbook/blas_kernels.hpp) suit the
+// student's runner on the same CPU.
+std::vector<std::string> sandbox_environment() {
+  std::vector<std::string> environment = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LC_ALL=C", "OPENBLAS_NUM_THREADS=1"};
+  if (const char* kernels = std::getenv("OPENBLAS_CORETYPE")) environment.push_back(std::string("OPENBLAS_CORETYPE=") + kernels);
+  return environment;
+}
+
+// strings -> the null-terminated char* array execve takes (pointing into the strings).
+std::vector<char*> exec_array(const std::vector<std::string>& strings) {
+  std::vector<char*> out;
+  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
+  out.push_back(nullptr);
+  return out;
+}
+
+}  // namespace
+
 SandboxResult run_sandboxed(const SandboxSpec& spec) {
   SandboxResult result;
   result.sandboxed = bubblewrap_available();
   const auto argv = result.sandboxed ? bubblewrap_argv(spec) : spec.argv;
+  const auto environment = sandbox_environment();
+  const auto argv_array = exec_array(argv), environment_array = exec_array(environment);
 
   int in[2], out[2], err[2], report[2] = {-1, -1};
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC) ||
@@ -125,7 +143,7 @@ SandboxResult run_sandboxed(const SandboxSpec& spec) {
     result.error = std::string("fork: ") + std::strerror(errno);
     return result;
   }
-  if (pid == 0) exec_child(argv, spec, in[0], out[1], err[1], report[1]);
+  if (pid == 0) exec_child(argv_array.data(), environment_array.data(), spec, in[0], out[1], err[1], report[1]);
   result.started = true;
   close(in[0]), close(out[1]), close(err[1]);
   if (report[1] >= 0) close(report[1]);

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "commands.hpp"
+#include "workbook/blas_kernels.hpp"
 
 // OpenBLAS's own control (we link OpenBLAS directly).
 extern "C" void openblas_set_num_threads(int threads);
@@ -36,6 +37,7 @@ exit status: 0 ok, 1 a check failed, 2 bad usage or unknown exercise, 3 could no
 
 int main(int argc, char** argv) {
   using namespace workbook::cli;
+  workbook::use_fast_blas_kernels(argv);
   // Exercises multiply small matrices, where OpenBLAS's threads cost more in hand-offs than they save
   // (a training exercise took 18 s on one thread and 5.4 min on the default two). OPENBLAS_NUM_THREADS
   // still overrides this.
