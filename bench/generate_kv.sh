@@ -10,7 +10,7 @@ mkdir -p bench/results
 : > "$out"
 for threads in 1 2; do
   printf '{"threads": %s, "result": ' "$threads" >> "$out"
-  OPENBLAS_NUM_THREADS=$threads "$build/bench/bench_generate_kv" | tr -d '\n' | tee -a "$out"
+  OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=1 "$build/bench/bench_generate_kv" | tr -d '\n' | tee -a "$out"
   echo "}" >> "$out"
   echo
 done

@@ -2,11 +2,13 @@
 // tiny Shakespeare with nanoGPT's shakespeare_char settings, and prints one JSON line:
 //   {"side": "nn", "threads": ..., "iterations": ..., "tokens_per_second": ..., "val_loss": ..., ...}
 // Usage: bench_train_char_gpt [--iters 2000] [--data data/tinyshakespeare.txt] [--out DIR] [--sample N]
-#include <cstdlib>
+// Threads: OMP_NUM_THREADS (the library's threads, nn/parallel.hpp; OpenBLAS itself stays single-threaded).
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
+
+#include <omp.h>
 
 #include "nn/char_tokenizer.hpp"
 #include "nn/generate.hpp"
@@ -58,8 +60,7 @@ int main(int argc, char** argv) {
   training.out_dir = out_dir;
   const nn::LmTrainingResult r = nn::train_lm(model, data, training, std::cerr);
 
-  const char* threads = std::getenv("OPENBLAS_NUM_THREADS");
-  std::cout << "{\"side\": \"nn\", \"threads\": " << (threads ? threads : "\"default\"") << ", \"iterations\": " << iterations
+  std::cout << "{\"side\": \"nn\", \"threads\": " << omp_get_max_threads() << ", \"iterations\": " << iterations
             << ", \"parameters\": " << model.parameter_count() << ", \"tokens_per_second\": " << r.tokens_per_second
             << ", \"train_loss\": " << r.train_loss << ", \"val_loss\": " << r.val_loss << ", \"seconds\": " << r.seconds
             << "}" << std::endl;

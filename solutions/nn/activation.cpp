@@ -5,6 +5,7 @@
 #include <string>
 #include <type_traits>
 
+#include "nn/parallel.hpp"
 #include "nn/simd.hpp"
 
 namespace nn {
@@ -73,6 +74,9 @@ T gelu_derivative(T x) {
   return s + x * s * (1 - s) * 2 * gelu_arg_derivative<T>(x);
 }
 
+// Work per element, in multiply-adds, as nn/parallel.hpp counts it: an exponential and a dozen operations.
+constexpr std::size_t gelu_cost = 16;
+
 // The same two functions sixteen floats at a time (the float path of training; the double path above is
 // the one the finite-difference checks see, and nn_layers compares the two).
 SIMD_CLONES void gelu_floats(const float* x, float* y, std::size_t n) {
@@ -92,7 +96,9 @@ template <class T>
 Matrix<T> gelu_forward(const Matrix<T>& inp) {
   if constexpr (std::is_same_v<T, float>) {
     Matrix<T> out = Matrix<T>::from_shape(inp.shape());
-    gelu_floats(inp.data(), out.data(), inp.size());
+    parallel_slices(inp.size(), inp.size() * gelu_cost, [&](std::size_t begin, std::size_t end) {
+      gelu_floats(inp.data() + begin, out.data() + begin, end - begin);
+    });
     return out;
   } else {
     return map(inp, gelu<T>);
@@ -105,7 +111,9 @@ Matrix<T> gelu_backward(const Matrix<T>& dout, const Matrix<T>& inp) {
   if constexpr (std::is_same_v<T, float>) {
     require_same_shape(dout, inp, "gelu_backward");
     Matrix<T> dinp = Matrix<T>::from_shape(inp.shape());
-    gelu_backward_floats(dout.data(), inp.data(), dinp.data(), inp.size());
+    parallel_slices(inp.size(), inp.size() * gelu_cost, [&](std::size_t begin, std::size_t end) {
+      gelu_backward_floats(dout.data() + begin, inp.data() + begin, dinp.data() + begin, end - begin);
+    });
     return dinp;
   } else {
     return map(dout, inp, [](T d, T x) { return d * gelu_derivative(x); }, "gelu_backward");

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "nn/gemm.hpp"
+#include "nn/parallel.hpp"
 #include "nn/simd.hpp"
 
 namespace nn {
@@ -186,8 +187,11 @@ Matrix<T> attention_forward(const Matrix<T>& q, const Matrix<T>& k, const Matrix
   const std::size_t q_len = shape.q_len, kv_len = shape.kv_len, d = shape.head_dim;
   Matrix<T> out = Matrix<T>::from_shape(q.shape());
   cache.probs.resize(shape.batch * shape.n_head * q_len * kv_len);  // every entry is written below
-  for (std::size_t b = 0; b < shape.batch; ++b)
-    for (std::size_t h = 0; h < shape.n_head; ++h) {
+  // (batch, head) pairs are independent: each writes its own probabilities and its own output columns.
+  const std::size_t pairs = shape.batch * shape.n_head;
+  parallel_slices(pairs, pairs * q_len * kv_len * d, [&](std::size_t first, std::size_t last) {
+    for (std::size_t pair = first; pair < last; ++pair) {
+      const std::size_t b = pair / shape.n_head, h = pair % shape.n_head;
       T* probs = cache.probs.data() + at.probs_at(b, h);
       gemm(Trans::no, Trans::yes, q_len, kv_len, d, scale, q.data() + at.q_at(b, h), at.q_stride,
            k.data() + at.kv_at(b, h), at.kv_stride, T(0), probs, kv_len);
@@ -195,6 +199,7 @@ Matrix<T> attention_forward(const Matrix<T>& q, const Matrix<T>& k, const Matrix
       gemm(Trans::no, Trans::no, q_len, d, kv_len, T(1), probs, kv_len, v.data() + at.kv_at(b, h), at.kv_stride, T(0),
            out.data() + at.q_at(b, h), at.q_stride);
     }
+  });
   return out;
 }
 
@@ -210,24 +215,33 @@ AttentionGrads<T> attention_backward(const Matrix<T>& dout, const Matrix<T>& q, 
   const HeadLayout at(shape);
   const T scale = score_scale<T>(shape);
   AttentionGrads<T> grads{Matrix<T>::from_shape(q.shape()), xt::zeros<T>(k.shape()), xt::zeros<T>(v.shape())};
-  std::vector<T> dscores(q_len * kv_len);  // reused by every head
-  for (std::size_t b = 0; b < shape.batch; ++b)
-    for (std::size_t h = 0; h < shape.n_head; ++h) {
-      const T* probs = cache.probs.data() + at.probs_at(b, h);
-      const T* dout_bh = dout.data() + at.q_at(b, h);
-      gemm(Trans::no, Trans::yes, q_len, kv_len, d, T(1), dout_bh, at.q_stride, v.data() + at.kv_at(b, h), at.kv_stride,
-           T(0), dscores.data(), kv_len);
-      for (std::size_t i = 0; i < q_len; ++i)
-        softmax_backward_row(probs + i * kv_len, dscores.data() + i * kv_len, kv_len);
-      if (bias.table && bias.grad) accumulate_bias_grad(dscores.data(), h, shape, *bias.grad);
-      // Each query head owns its dq slice (overwrite); query heads of one group share dk and dv (accumulate).
-      gemm(Trans::no, Trans::no, q_len, d, kv_len, scale, dscores.data(), kv_len, k.data() + at.kv_at(b, h),
-           at.kv_stride, T(0), grads.dq.data() + at.q_at(b, h), at.q_stride);
-      gemm(Trans::yes, Trans::no, kv_len, d, q_len, scale, dscores.data(), kv_len, q.data() + at.q_at(b, h),
-           at.q_stride, T(1), grads.dk.data() + at.kv_at(b, h), at.kv_stride);
-      gemm(Trans::yes, Trans::no, kv_len, d, q_len, T(1), probs, kv_len, dout_bh, at.q_stride, T(1),
-           grads.dv.data() + at.kv_at(b, h), at.kv_stride);
+  // Slices of (batch, key/value head) pairs: the query heads of one group add into the same dk and dv, so they
+  // stay on one thread. The bias gradient is shared by every batch element: with it, one thread does all.
+  const std::size_t pairs = shape.batch * shape.n_kv_head;
+  const bool shared_bias_grad = bias.table && bias.grad;
+  parallel_slices(pairs, shared_bias_grad ? 0 : pairs * at.group * q_len * kv_len * d,
+                  [&](std::size_t first, std::size_t last) {
+    std::vector<T> dscores(q_len * kv_len);  // reused by every head of the slice
+    for (std::size_t pair = first; pair < last; ++pair) {
+      const std::size_t b = pair / shape.n_kv_head, first_head = (pair % shape.n_kv_head) * at.group;
+      for (std::size_t h = first_head; h < first_head + at.group; ++h) {
+        const T* probs = cache.probs.data() + at.probs_at(b, h);
+        const T* dout_bh = dout.data() + at.q_at(b, h);
+        gemm(Trans::no, Trans::yes, q_len, kv_len, d, T(1), dout_bh, at.q_stride, v.data() + at.kv_at(b, h),
+             at.kv_stride, T(0), dscores.data(), kv_len);
+        for (std::size_t i = 0; i < q_len; ++i)
+          softmax_backward_row(probs + i * kv_len, dscores.data() + i * kv_len, kv_len);
+        if (shared_bias_grad) accumulate_bias_grad(dscores.data(), h, shape, *bias.grad);
+        // Each query head owns its dq slice (overwrite); query heads of one group share dk and dv (accumulate).
+        gemm(Trans::no, Trans::no, q_len, d, kv_len, scale, dscores.data(), kv_len, k.data() + at.kv_at(b, h),
+             at.kv_stride, T(0), grads.dq.data() + at.q_at(b, h), at.q_stride);
+        gemm(Trans::yes, Trans::no, kv_len, d, q_len, scale, dscores.data(), kv_len, q.data() + at.q_at(b, h),
+             at.q_stride, T(1), grads.dk.data() + at.kv_at(b, h), at.kv_stride);
+        gemm(Trans::yes, Trans::no, kv_len, d, q_len, T(1), probs, kv_len, dout_bh, at.q_stride, T(1),
+             grads.dv.data() + at.kv_at(b, h), at.kv_stride);
+      }
     }
+  });
   return grads;
 }
 

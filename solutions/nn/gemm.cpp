@@ -4,6 +4,11 @@
 
 #include <xtensor-blas/xlinalg.hpp>  // declares cblas_sgemm/dgemm (including <cblas.h> too would clash)
 
+#include "nn/parallel.hpp"
+
+// OpenBLAS's own thread control; <cblas.h> declares it too, but clashes with xtensor-blas's declarations.
+extern "C" void openblas_set_num_threads(int threads);
+
 namespace nn {
 
 namespace {
@@ -32,8 +37,14 @@ void gemm(Trans trans_a, Trans trans_b, std::size_t m, std::size_t n, std::size_
       for (std::size_t j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
     return;
   }
-  blas_gemm(to_cblas(trans_a), to_cblas(trans_b), int(m), int(n), int(k), alpha, a, int(lda), b, int(ldb), beta, c,
-            int(ldc));
+  static const bool blas_single_threaded = (openblas_set_num_threads(1), true);  // nn/parallel.hpp says why
+  (void)blas_single_threaded;
+  // Rows of C in slices, one product each: row i of op(A) starts at a + i lda, or at a + i when A is transposed.
+  parallel_slices(m, m * n * k, [&](std::size_t begin, std::size_t end) {
+    const T* a_rows = trans_a == Trans::yes ? a + begin : a + begin * lda;
+    blas_gemm(to_cblas(trans_a), to_cblas(trans_b), int(end - begin), int(n), int(k), alpha, a_rows, int(lda), b,
+              int(ldb), beta, c + begin * ldc, int(ldc));
+  });
 }
 
 template <class T>

@@ -1,7 +1,8 @@
 #pragma once
-// Matrix products on BLAS. Every matmul in the library goes through here: contiguous row-major
-// buffers, one sgemm/dgemm call, no temporaries (xtensor's dot copies non-contiguous inputs and has no
-// batched form; see NOTES-xtensor).
+// Matrix products on BLAS. Every matmul in the library goes through here: row-major buffers read in place,
+// no temporaries (xtensor's dot copies non-contiguous inputs and has no batched form; see NOTES-xtensor).
+// A large product is split by rows of C over the library's threads, one single-threaded sgemm/dgemm per
+// slice (nn/parallel.hpp).
 #include "nn/tensor.hpp"
 
 namespace nn {

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "nn/parallel.hpp"
+
 namespace nn {
 
 // LayerNorm and RMSNorm share one row transform, norm = (x - mean) * rstd, out = norm * weight (+ bias);
@@ -97,13 +99,15 @@ Matrix<T> layernorm_forward(const Matrix<T>& inp, const Vector<T>& weight, const
   Matrix<T> out = Matrix<T>::from_shape({rows, cols});
   cache.mean = Vector<T>::from_shape({rows});
   cache.rstd = Vector<T>::from_shape({rows});
-  for (std::size_t n = 0; n < rows; ++n) {
-    const T* x = inp.data() + n * cols;
-    const auto [mean, rstd] = layernorm_stats(x, cols, eps);
-    cache.mean(n) = mean;
-    cache.rstd(n) = rstd;
-    normalize_row(x, mean, rstd, weight.data(), bias.data(), out.data() + n * cols, cols);
-  }
+  parallel_slices(rows, rows * cols * 4, [&](std::size_t first, std::size_t last) {  // rows are independent
+    for (std::size_t n = first; n < last; ++n) {
+      const T* x = inp.data() + n * cols;
+      const auto [mean, rstd] = layernorm_stats(x, cols, eps);
+      cache.mean(n) = mean;
+      cache.rstd(n) = rstd;
+      normalize_row(x, mean, rstd, weight.data(), bias.data(), out.data() + n * cols, cols);
+    }
+  });
   return out;
 }
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <utility>
 
+#include "nn/parallel.hpp"
+
 namespace nn {
 
 template <class T>
@@ -42,13 +44,15 @@ void AdamW<T>::update_one(std::size_t index, T decay_factor, T step_size, T bias
   T* m = m_[index].data();
   T* v = v_[index].data();
   const T beta1 = T(config_.beta1), beta2 = T(config_.beta2), eps = T(config_.eps);
-  for (std::size_t j = 0; j < p.size; ++j) {
-    const T g = p.grad[j];
-    p.value[j] *= decay_factor;
-    m[j] = beta1 * m[j] + (1 - beta1) * g;
-    v[j] = beta2 * v[j] + (1 - beta2) * g * g;
-    p.value[j] -= step_size * m[j] / (std::sqrt(v[j]) / bias_correction2_sqrt + eps);
-  }
+  parallel_slices(p.size, p.size * 8, [&](std::size_t first, std::size_t last) {  // elements are independent
+    for (std::size_t j = first; j < last; ++j) {
+      const T g = p.grad[j];
+      p.value[j] *= decay_factor;
+      m[j] = beta1 * m[j] + (1 - beta1) * g;
+      v[j] = beta2 * v[j] + (1 - beta2) * g * g;
+      p.value[j] -= step_size * m[j] / (std::sqrt(v[j]) / bias_correction2_sqrt + eps);
+    }
+  });
 }
 
 template <class T>

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "gradcheck.hpp"
+#include "threads.hpp"
 #include "nn/attention.hpp"
 
 namespace {
@@ -383,6 +384,26 @@ BOOST_AUTO_TEST_CASE(backward_passes_gradcheck_for_every_mask_with_grouped_heads
       const auto result = attention_gradcheck(p, 53);
       BOOST_TEST(result.max_rel_error <= nn_test::gradcheck_tolerance, result.worst);
     }
+  }
+}
+
+// Big enough for nn::parallel_slices to use two threads: the query heads of a group, which add into the same
+// dk and dv, must stay on one thread. With a relative bias (its gradient shared by all) one thread does all.
+BOOST_AUTO_TEST_CASE(two_threads_give_the_one_thread_result) {
+  for (std::optional<std::size_t> bias : {std::optional<std::size_t>{}, std::optional<std::size_t>{5}}) {
+    Problem p = make_problem(shape_of(3, 40, 40, 4, 2, 8), mask_of(nn::MaskKind::causal), bias, 67);
+    std::mt19937_64 rng(67);
+    const Mat r = nn_test::random_matrix(p.q.shape(0), p.q.shape(1), rng);
+    auto run = [&](int threads) {
+      const nn_test::LibraryThreads scope(threads);
+      Mat bias_grad = xt::zeros<double>(p.bias_table.shape());
+      nn::AttentionCache<double> cache;
+      const Mat out = nn::attention_forward(p.q, p.k, p.v, p.shape, p.mask, bias_of(p), cache);
+      const auto g = nn::attention_backward(r, p.q, p.k, p.v, p.shape, p.mask, bias_of(p, &bias_grad), cache);
+      return std::vector<Mat>{out, g.dq, g.dk, g.dv, bias_grad};
+    };
+    const auto one = run(1), two = run(2);
+    for (std::size_t i = 0; i < one.size(); ++i) BOOST_TEST(xt::allclose(one[i], two[i], 1e-13, 1e-13), "tensor " << i);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "gradcheck.hpp"
+#include "threads.hpp"
 #include "nn/gemm.hpp"
 
 namespace {
@@ -29,6 +30,20 @@ BOOST_AUTO_TEST_CASE(products_match_a_triple_loop) {
   const nn::Matrix<float> af = a, bf = b;
   const nn::Matrix<double> product_f = nn::matmul_nn(af, bf);
   BOOST_TEST(xt::allclose(product_f, expected, 1e-5, 1e-5));
+}
+
+// 97 x 64 x 80 is past nn::parallel_threshold: two threads take 48 and 49 rows of C each, and for a^T b the
+// slices start at columns of the stored a.
+BOOST_AUTO_TEST_CASE(products_split_over_two_threads_match_a_triple_loop) {
+  const nn_test::LibraryThreads two(2);
+  std::mt19937_64 rng(11);
+  const auto a = nn_test::random_matrix(97, 64, rng);
+  const auto b = nn_test::random_matrix(64, 80, rng);
+  const nn_test::Mat expected = plain_product(a, b);
+  const nn_test::Mat bt = xt::transpose(b), at = xt::transpose(a);
+  BOOST_TEST(xt::allclose(nn::matmul_nn(a, b), expected, 1e-12, 1e-12));
+  BOOST_TEST(xt::allclose(nn::matmul_nt(a, nn_test::Mat(bt)), expected, 1e-12, 1e-12));
+  BOOST_TEST(xt::allclose(nn::matmul_tn(nn_test::Mat(at), b), expected, 1e-12, 1e-12));
 }
 
 BOOST_AUTO_TEST_CASE(mismatched_shapes_throw) {

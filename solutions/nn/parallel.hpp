@@ -1,0 +1,33 @@
+#pragma once
+// How the library uses more than one core: OpenMP threads (OMP_NUM_THREADS, default one per core) over
+// independent slices of the work (rows of a product, attention heads, rows of a norm, elements), each slice
+// calling single-threaded BLAS. OpenBLAS's own threads stay off (nn::gemm sees to it): on the small products of
+// a training step (768 x 128 x 512) they cost more in hand-offs than they save, and their idle spinning takes
+// the core the other slice needs. Measured on the char GPT of bench/: see docs/benchmarks.md.
+#include <algorithm>
+#include <cstddef>
+
+#include <omp.h>
+
+namespace nn {
+
+// Below this much work (multiply-adds, or elements times a cost) waking a second thread costs more than it saves.
+inline constexpr std::size_t parallel_threshold = 1 << 15;
+
+// Runs slice(begin, end) over [0, n) in one contiguous slice per thread when `work` reaches the threshold
+// and no enclosing parallel region has the threads already; otherwise slice(0, n) on this thread.
+template <class Slice>
+void parallel_slices(std::size_t n, std::size_t work, const Slice& slice) {
+  const int threads = (work < parallel_threshold || omp_in_parallel()) ? 1 : int(std::min<std::size_t>(n, omp_get_max_threads()));
+  if (threads <= 1) {
+    slice(std::size_t{0}, n);
+    return;
+  }
+#pragma omp parallel num_threads(threads)
+  {
+    const std::size_t t = std::size_t(omp_get_thread_num()), count = std::size_t(omp_get_num_threads());
+    slice(n * t / count, n * (t + 1) / count);
+  }
+}
+
+}  // namespace nn
