@@ -5,4 +5,4 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   fallback=$("$build/bench/bench_blas_kernels")
   if [ -n "$fallback" ]; then export OPENBLAS_CORETYPE=$fallback; fi
 fi
-echo "OpenBLAS kernels for both sides: ${OPENBLAS_CORETYPE:-OpenBLAS's own choice}" >&2
+echo "OpenBLAS kernels for both sides: ${OPENBLAS_CORETYPE:-as OpenBLAS chose them}" >&2

@@ -2,15 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <thread>
 #include <vector>
+
+#include <omp.h>
 
 #include "nn/gemm.hpp"
 #include "nn/simd.hpp"
-
-// OpenBLAS's own thread control. <cblas.h> declares it too, but clashes with xtensor-blas's declarations.
-extern "C" void openblas_set_num_threads(int threads);
-extern "C" int openblas_get_num_threads(void);
 
 namespace nn {
 
@@ -24,32 +21,17 @@ using simd::scale_row;
 
 // ---- parallelism ------------------------------------------------------------------------------------
 
-// The kernels parallelise over problems themselves; OpenBLAS threads inside them would only fight over
-// the same cores. Restores the caller's setting on the way out.
-class SingleThreadedBlas {
- public:
-  SingleThreadedBlas() : saved_(openblas_get_num_threads()) { openblas_set_num_threads(1); }
-  ~SingleThreadedBlas() { openblas_set_num_threads(saved_); }
-  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
-  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
-
- private:
-  int saved_;
-};
-
-// Runs solve_range(first, last) on `threads` contiguous ranges of problems [0, batch), one std::thread each.
+// Runs solve_range(first, last) on `threads` contiguous ranges of problems [0, batch), one OpenMP thread
+// each. Even one thread runs inside a parallel region: nn::gemm then leaves its products whole, so that
+// "1 thread" in the benchmark means one core.
 template <class SolveRange>
 void for_problems_in_parallel(std::size_t batch, std::size_t threads, const SolveRange& solve_range) {
-  const SingleThreadedBlas single_threaded_blas;
   threads = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(batch, 1));
-  if (threads == 1) {
-    solve_range(std::size_t{0}, batch);
-    return;
+#pragma omp parallel num_threads(int(threads))
+  {
+    const std::size_t t = std::size_t(omp_get_thread_num()), count = std::size_t(omp_get_num_threads());
+    solve_range(batch * t / count, batch * (t + 1) / count);
   }
-  std::vector<std::thread> workers;
-  for (std::size_t t = 0; t < threads; ++t)
-    workers.emplace_back(solve_range, batch * t / threads, batch * (t + 1) / threads);
-  for (auto& worker : workers) worker.join();
 }
 
 

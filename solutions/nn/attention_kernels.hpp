@@ -23,7 +23,7 @@ struct AttentionTiles {
 };
 
 // The (n, n) score matrix of one problem at a time: one gemm for q k^T, a row softmax, one gemm for p v.
-// Extra memory threads * n * n floats. Work is split over `threads` std::threads by problem.
+// Extra memory threads * n * n floats. Work is split over `threads` OpenMP threads by problem.
 void attention_naive(const float* q, const float* k, const float* v, float* out, const AttentionDims& dims,
                      std::size_t threads = 1);
 

@@ -14,11 +14,13 @@ namespace nn {
 // Below this much work (multiply-adds, or elements times a cost) waking a second thread costs more than it saves.
 inline constexpr std::size_t parallel_threshold = 1 << 15;
 
-// Runs slice(begin, end) over [0, n) in one contiguous slice per thread when `work` reaches the threshold
-// and no enclosing parallel region has the threads already; otherwise slice(0, n) on this thread.
+// Runs slice(begin, end) over [0, n) in one contiguous slice per thread when `work` reaches the threshold;
+// otherwise, or inside a parallel region already (of any size: its caller has chosen the threads), slice(0, n)
+// on this thread.
 template <class Slice>
 void parallel_slices(std::size_t n, std::size_t work, const Slice& slice) {
-  const int threads = (work < parallel_threshold || omp_in_parallel()) ? 1 : int(std::min<std::size_t>(n, omp_get_max_threads()));
+  const bool nested = omp_get_level() > 0;
+  const int threads = (work < parallel_threshold || nested) ? 1 : int(std::min<std::size_t>(n, omp_get_max_threads()));
   if (threads <= 1) {
     slice(std::size_t{0}, n);
     return;
