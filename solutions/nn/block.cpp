@@ -75,10 +75,14 @@ Matrix<T> norm_backward(const BlockConfig& c, const Matrix<T>& dout, const Matri
   return layernorm_backward(dout, inp, w, cache, dw, db);
 }
 
-// Residual dropout: identity outside training (and the mask stays empty).
+// Residual dropout: identity outside training, with the mask emptied: activations live from one forward to the
+// next, and a backward after an evaluation forward must not apply the mask of an earlier training forward.
 template <class T>
 Matrix<T> maybe_dropout(const BlockConfig& c, const BlockRun& run, const Matrix<T>& x, Matrix<T>& mask) {
-  if (!run.training || c.dropout == 0.0) return x;
+  if (!run.training || c.dropout == 0.0) {
+    mask.resize({0, 0});
+    return x;
+  }
   if (!run.rng) throw std::invalid_argument("block_forward: training with dropout needs an rng");
   return dropout_forward(x, c.dropout, *run.rng, mask);
 }

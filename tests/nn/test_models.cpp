@@ -184,6 +184,49 @@ BOOST_AUTO_TEST_CASE(decoder_block_with_cross_attention_matches_finite_differenc
   BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
 }
 
+// Residual dropout inside a block, in training: every forward draws its masks from a fresh rng with one seed, so
+// the finite differences see the same masks as the backward. Then an evaluation forward on the same activations
+// (no dropout) must be what the next backward differentiates, not the masks of the training forward before it.
+BOOST_AUTO_TEST_CASE(block_with_residual_dropout_matches_finite_differences_in_training_and_after) {
+  nn::BlockConfig c;
+  c.n_embd = 8;
+  c.n_head = 2;
+  c.n_kv_head = 2;
+  c.ffn_hidden = 16;
+  c.dropout = 0.3;
+  const std::size_t B = 2, T = 3;
+  std::mt19937_64 rng(12);
+  nn::BlockTensors<double> p = nn::init_block<double>(c, 0, 1, rng), g = nn::zero_block<double>(c, 0);
+  std::vector<nn::ParamRef<double>> params;
+  nn::append_block_params(params, "", p, g);
+  for (const auto& ref : params)
+    for (std::size_t i = 0; i < ref.size; ++i) ref.value[i] += std::normal_distribution<double>(0, 0.3)(rng);
+  nn::SequenceLayout s;
+  s.self = {B, T, T, 2, 2, 4, 0};
+  auto x = nn_test::random_matrix(B * T, 8, rng);
+  const auto r_out = nn_test::random_matrix(B * T, 8, rng);
+  nn::BlockActivations<double> acts;
+  auto forward = [&](bool training, nn::BlockActivations<double>& a) {
+    std::mt19937_64 dropout_rng(99);
+    return nn::block_forward(c, p, x, static_cast<const nn::Matrix<double>*>(nullptr), s,
+                             static_cast<nn::KvCacheLayer<double>*>(nullptr), &a, nn::BlockRun{training, &dropout_rng});
+  };
+  for (bool training : {true, false}) {
+    nn::zero_grads(params);
+    forward(true, acts);  // a training forward first, whose masks an evaluation forward must clear
+    if (!training) forward(false, acts);
+    const nn_test::Mat dx = nn::block_backward(c, p, r_out, static_cast<const nn::Matrix<double>*>(nullptr), s, acts, g,
+                                               static_cast<nn::Matrix<double>*>(nullptr));
+    auto checked = std::vector<nn_test::Checked>{nn_test::checked("x", x, dx)};
+    for (const auto& ref : params) checked.push_back({ref.name, ref.value, ref.grad, ref.size});
+    const auto r = nn_test::gradcheck([&] {
+      nn::BlockActivations<double> scratch;
+      return nn_test::project(forward(training, scratch), r_out);
+    }, checked);
+    BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, (training ? "training: " : "evaluation: ") << r.worst);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_wrong_model_gradient_is_caught) {
   nn::Gpt<double> model(tiny_gpt2(), 7);
   jitter(model, 7);
