@@ -156,7 +156,7 @@ nn::AttentionMask mask_of(nn::MaskKind kind, std::size_t prefix = 0, std::size_t
 
 // Whether some query sees keys in two different bias columns. If none does, a bias entry shifts all of a row's
 // scores alike, softmax ignores it, the bias gradient is exactly 0 and its finite differences are rounding noise
-// (~1e-13) that gradcheck, relative to the largest numerical gradient floored at 1e-8, would report as an error.
+// (~1e-13) that gradcheck, relative to the largest numerical gradient floored at 1e-4, would report as an error.
 bool bias_gradient_is_nonzero(const Problem& p) {
   const auto& s = p.shape;
   for (std::size_t b = 0; b < s.batch; ++b)

@@ -151,3 +151,22 @@ BOOST_AUTO_TEST_CASE(a_perturbed_weight_is_detected) {
   const auto& logits = model.forward(tokens(f, "input/tokens"), 2, 6);
   BOOST_TEST(relative_error(logits.data(), f.values<double>("output/logits")) > 1e-5);
 }
+
+// The gradient comparison can fail too: the largest gradient element of one tensor 1% off (as a backward that
+// drops a small term would leave it) is 1e-2 of the tensor's scale, past the float tolerance of 1e-4.
+BOOST_AUTO_TEST_CASE(a_perturbed_gradient_is_detected) {
+  const auto f = nn::SafetensorsFile::read(fixtures + "/tiny_gpt.safetensors");
+  nn::Gpt<double> model(gpt_config(f), 0);
+  const auto params = model.parameters();
+  load_parameters(f, params);
+  nn::zero_grads(params);
+  model.forward(tokens(f, "input/tokens"), meta_size(f, "batch"), meta_size(f, "seq_len"));
+  model.loss(tokens(f, "input/targets"));
+  model.backward();
+  const auto& p = params[2];
+  const auto torch = f.values<double>("grad/" + p.name);
+  BOOST_REQUIRE(relative_error(p.grad, torch) <= tolerances<double>().gradients);
+  double* largest = std::max_element(p.grad, p.grad + p.size, [](double a, double b) { return std::abs(a) < std::abs(b); });
+  *largest *= 1.01;
+  BOOST_TEST(relative_error(p.grad, torch) > tolerances<float>().gradients);
+}
