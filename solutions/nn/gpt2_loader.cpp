@@ -114,6 +114,19 @@ Gpt2Shape infer_gpt2_shape(const SafetensorsFile& file) {
   return {vocab_size, context_length, n_embd, count_layers(file)};
 }
 
+GptConfig gpt2_config(const Gpt2Shape& shape, std::size_t n_head) {
+  GptConfig c;  // its defaults are GPT-2's layout
+  c.vocab_size = shape.vocab_size;
+  c.context = shape.context_length;
+  c.n_embd = shape.n_embd;
+  c.n_layer = shape.n_layer;
+  c.n_head = n_head ? n_head : shape.n_embd / 64;
+  if (c.n_head == 0 || c.n_embd % c.n_head != 0)
+    throw std::invalid_argument("gpt2_config: " + std::to_string(c.n_head) + " heads do not divide n_embd " +
+                                std::to_string(c.n_embd) + " (give n_head from the model's config.json)");
+  return c;
+}
+
 void load_gpt2(const SafetensorsFile& file, const std::vector<ParamRef<float>>& params) {
   check_sources(file, params);
   for (const auto& p : params) {

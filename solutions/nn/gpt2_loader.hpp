@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "nn/gpt.hpp"
 #include "nn/safetensors.hpp"
 #include "nn/tensor.hpp"
 
@@ -25,6 +26,11 @@ struct Gpt2Shape {
 
 // Throws std::runtime_error when wte or wpe is missing, they disagree on n_embd, or the blocks have gaps.
 Gpt2Shape infer_gpt2_shape(const SafetensorsFile& file);
+
+// The GptConfig of a GPT-2 of that shape: GPT-2's layout (LayerNorm, GELU, learned positions, biases, tied
+// head), with n_head from config.json, or 0 for n_embd / 64 (every released GPT-2). Then
+//   Gpt<float> model(gpt2_config(infer_gpt2_shape(file)), 0);  load_gpt2(file, model.parameters());
+GptConfig gpt2_config(const Gpt2Shape& shape, std::size_t n_head = 0);
 
 // Fills every parameter (by ParamRef::name) from the file, converting F16/BF16 data to float. Throws
 // std::runtime_error naming every parameter the file cannot fill, or a parameter whose stored shape does

@@ -193,6 +193,34 @@ BOOST_AUTO_TEST_CASE(every_parameter_is_filled_with_conv1d_weights_transposed) {
   BOOST_TEST(c_fc.value[5 * C + 2] == f.hf.tensors.at("h.0.mlp.c_fc.weight").values[2 * 16 + 5]);
 }
 
+// Our real model, not the list above: a GPT built from the inferred shape takes every tensor (a parameter name
+// that drifted in the blocks would be reported as unfillable), and gets what the hand-written list gets.
+BOOST_AUTO_TEST_CASE(a_gpt_of_the_inferred_shape_loads_the_file) {
+  LoadedFile f;
+  for (bool tied : {true, false}) {
+    nn::GptConfig config = nn::gpt2_config(nn::infer_gpt2_shape(f.file), 2);
+    config.tie_weights = tied;
+    nn::Gpt<float> model(config, 1);
+    const auto params = model.parameters();
+    nn::load_gpt2(f.file, params);
+    OwnedParams expected = our_gpt_params(!tied);
+    nn::load_gpt2(f.file, expected.refs);
+    BOOST_REQUIRE_EQUAL(params.size(), expected.refs.size());
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      BOOST_TEST(params[i].name == expected.refs[i].name);
+      BOOST_TEST(std::equal(params[i].value, params[i].value + params[i].size, expected.refs[i].value),
+                 params[i].name);
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(gpt2_config_takes_head_size_64_unless_told) {
+  const nn::Gpt2Shape small{50257, 1024, 768, 12};
+  BOOST_TEST(nn::gpt2_config(small).n_head == 12u);
+  BOOST_TEST(nn::gpt2_config(small, 8).n_head == 8u);
+  BOOST_CHECK_THROW(nn::gpt2_config(small, 7), std::invalid_argument);
+}
+
 BOOST_AUTO_TEST_CASE(half_precision_weights_load_as_float) {
   nn_test::ScratchDir dir("nn_gpt2_loader");
   const HfModel hf = tiny_hf_gpt2();
