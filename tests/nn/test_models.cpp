@@ -426,4 +426,89 @@ BOOST_AUTO_TEST_CASE(mlm_masking_follows_the_80_10_10_rule_and_skips_padding) {
   BOOST_TEST(near(kept, chosen, 0.1 + 0.1 / double(vocab)), kept / chosen);
 }
 
+// Pretraining: each sequence repeats one random token, with fresh BERT masks every step. A masked token is the
+// token of its unmasked neighbours, so the MLM loss (about ln 7 at the start) must fall.
+BOOST_AUTO_TEST_CASE(an_encoder_pretrained_with_mlm_learns_to_fill_in_tokens) {
+  nn::EncoderConfig c;
+  c.vocab_size = 7;  // 0..5 and the mask token 6
+  c.context = 12;
+  c.n_embd = 16;
+  c.n_classes = 2;
+  nn::Encoder<float> model(c, 17);
+  nn::AdamW<float> optimizer(model.parameters(), {3e-3});
+  std::mt19937_64 rng(17);
+  std::uniform_int_distribution<int> start(0, 5);
+  const std::size_t batch = 8;
+  float first = 0, last = 0;
+  model.train(true);
+  for (int step = 0; step < 120; ++step) {
+    nn::Tokens tokens;
+    for (std::size_t b = 0; b < batch; ++b) {
+      const int token = start(rng);
+      for (std::size_t t = 0; t < c.context; ++t) tokens.push_back(token);
+    }
+    const nn::MlmBatch m = nn::mask_for_mlm(tokens, batch, c.context, {}, 6, 6, 0.15, rng);
+    nn::zero_grads(model.parameters());
+    model.forward(m.inputs, batch, c.context, {});
+    const float loss = model.loss(m.targets, {});
+    if (step < 10) first += loss / 10;  // means of the first and of the last ten steps: masks vary per step
+    if (step >= 110) last += loss / 10;
+    model.backward();
+    optimizer.step();
+  }
+  BOOST_TEST_MESSAGE("MLM loss " << first << " -> " << last);
+  BOOST_TEST(first > 1.5f);
+  BOOST_TEST(last < 0.5f * first, "MLM loss " << first << " -> " << last);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(vision)
+
+// Two 4 x 4 channels holding their element indices, cut into 2 x 2 patches: patch 1 is the top-right square,
+// channel 0 rows (0, 2..3) and (1, 2..3), then channel 1's same square (16 further on).
+BOOST_AUTO_TEST_CASE(patches_are_squares_in_reading_order_channel_by_channel) {
+  nn::Matrix<double> image = nn::Matrix<double>::from_shape({1, 32});
+  for (std::size_t i = 0; i < 32; ++i) image(0, i) = double(i);
+  const nn::Matrix<double> patches = nn::patchify(image, 2, 4, 2);
+  BOOST_TEST(patches.shape(0) == 4u);
+  BOOST_TEST(patches.shape(1) == 8u);
+  const std::vector<double> expected = {2, 3, 6, 7, 18, 19, 22, 23};
+  for (std::size_t j = 0; j < 8; ++j) BOOST_TEST(patches(1, j) == expected[j], "column " << j);
+  BOOST_TEST(patches(2, 0) == 8.0);  // patch 2 starts the second row of patches
+}
+
+// Class 1 images are brighter in their top half: a ViT must learn it in a few dozen steps.
+BOOST_AUTO_TEST_CASE(a_vit_learns_which_half_is_brighter) {
+  nn::VitConfig c;
+  c.image_size = 4;
+  c.channels = 1;
+  c.patch = 2;
+  c.n_layer = 1;
+  c.n_head = 2;
+  c.n_embd = 16;
+  c.n_classes = 2;
+  nn::Vit<float> model(c, 18);
+  nn::AdamW<float> optimizer(model.parameters(), {3e-3});
+  std::mt19937_64 rng(18);
+  std::normal_distribution<float> noise(0.f, 0.3f);
+  const std::size_t n = 16;
+  nn::Matrix<float> images = nn::Matrix<float>::from_shape({n, 16});
+  nn::Tokens labels(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    labels[i] = int(i % 2);
+    for (std::size_t p = 0; p < 16; ++p) images(i, p) = noise(rng) + ((p < 8) == (labels[i] == 1) ? 1.f : 0.f);
+  }
+  float first = 0, last = 0;
+  for (int step = 0; step < 60; ++step) {
+    nn::zero_grads(model.parameters());
+    model.forward(images);
+    last = model.loss(labels);
+    if (step == 0) first = last;
+    model.backward();
+    optimizer.step();
+  }
+  BOOST_TEST(last < 0.5f * first, "loss " << first << " -> " << last);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
