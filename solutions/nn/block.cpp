@@ -26,6 +26,13 @@ Vector<T>* opt(Vector<T>& v) {
   return v.size() ? &v : nullptr;
 }
 
+// The self-attention's relative position bias, or none when the config has no distance.
+template <class T>
+RelativeBias<T> relative_bias(const BlockTensors<T>& p, BlockTensors<T>* grads = nullptr) {
+  if (p.rel_bias.size() == 0) return {};
+  return {&p.rel_bias, grads ? &grads->rel_bias : nullptr};
+}
+
 // Columns [begin, begin + width) of m, as a contiguous matrix (N, width).
 template <class T>
 Matrix<T> columns(const Matrix<T>& m, std::size_t begin, std::size_t width) {
@@ -112,7 +119,7 @@ Matrix<T> self_attention_forward(const BlockConfig& c, const BlockTensors<T>& p,
     cache->v = concat_rows(cache->v, a.v);
   }
   a.att = attention_forward(a.q, cache ? cache->k : a.k, cache ? cache->v : a.v, layout.self, layout.self_mask,
-                            RelativeBias<T>{}, a.att_cache);
+                            relative_bias(p), a.att_cache);
   const Matrix<T> proj = linear_forward(a.att, p.c_proj_w, opt(p.c_proj_b));
   return maybe_dropout(c, run, proj, a.drop_att);
 }
@@ -155,7 +162,7 @@ Matrix<T> self_attention_backward(const BlockConfig& c, const BlockTensors<T>& p
   const std::size_t D = c.head_dim();
   const Matrix<T> dproj = maybe_dropout_backward(dout, a.drop_att);
   const Matrix<T> datt = linear_backward(dproj, a.att, p.c_proj_w, g.c_proj_w, opt(g.c_proj_b));
-  AttentionGrads<T> d = attention_backward(datt, a.q, a.k, a.v, layout.self, layout.self_mask, RelativeBias<T>{},
+  AttentionGrads<T> d = attention_backward(datt, a.q, a.k, a.v, layout.self, layout.self_mask, relative_bias(p, &g),
                                            a.att_cache);
   if (c.rope) {
     d.dq = rope_backward(d.dq, layout.positions, c.n_head, D, c.rope_base);
@@ -234,6 +241,7 @@ BlockTensors<T> zero_block(const BlockConfig& c, std::size_t memory_width) {
   b.c_attn_b = bias(c.qkv_width());
   b.c_proj_w = mat(C, C);
   b.c_proj_b = bias(C);
+  if (c.relative_bias_distance) b.rel_bias = mat(c.n_head, 2 * c.relative_bias_distance + 1);  // starts at 0
   if (c.cross_attention) {
     b.ln_x_w = vec(C);
     b.ln_x_b = layernorm ? vec(C) : Vector<T>{};
@@ -286,6 +294,7 @@ void append_block_params(std::vector<ParamRef<T>>& out, const std::string& prefi
   add("attn.c_attn.bias", p.c_attn_b, g.c_attn_b);
   add("attn.c_proj.weight", p.c_proj_w, g.c_proj_w);
   add("attn.c_proj.bias", p.c_proj_b, g.c_proj_b);
+  add("attn.relative_bias", p.rel_bias, g.rel_bias);
   add("ln_x.weight", p.ln_x_w, g.ln_x_w);
   add("ln_x.bias", p.ln_x_b, g.ln_x_b);
   add("crossattn.q.weight", p.x_q_w, g.x_q_w);

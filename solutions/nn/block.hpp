@@ -26,6 +26,7 @@ struct BlockConfig {
   bool bias = true;
   bool rope = false;  // rotate queries and keys (self-attention only)
   double rope_base = 10000.0;
+  std::size_t relative_bias_distance = 0;  // > 0: a learned relative position bias on self-attention scores
   bool cross_attention = false;
   double norm_eps = 1e-5;
   double dropout = 0.0;
@@ -37,8 +38,8 @@ struct BlockConfig {
 BlockConfig bidirectional_block(std::size_t n_embd, std::size_t n_head, std::size_t ffn_hidden, double norm_eps,
                                 double dropout);
 
-// A block's parameters, or their gradients: same shapes. Vectors a config leaves out (biases without bias,
-// norm biases with RMSNorm, the cross-attention set, up_w with GELU) are empty.
+// A block's parameters, or their gradients: same shapes. Tensors a config leaves out (biases without bias,
+// norm biases with RMSNorm, the cross-attention set, up_w with GELU, rel_bias without a distance) are empty.
 template <class T>
 struct BlockTensors {
   Vector<T> ln_1_w, ln_1_b;
@@ -46,6 +47,7 @@ struct BlockTensors {
   Vector<T> c_attn_b;
   Matrix<T> c_proj_w;  // (C, C)
   Vector<T> c_proj_b;
+  Matrix<T> rel_bias;  // (n_head, 2 relative_bias_distance + 1): see RelativeBias in nn/attention.hpp
   Vector<T> ln_x_w, ln_x_b;  // cross-attention: its norm, the query from x, keys and values from memory
   Matrix<T> x_q_w;            // (C, C)
   Vector<T> x_q_b;

@@ -21,6 +21,7 @@ BlockConfig GptConfig::block() const {
   b.bias = bias;
   b.rope = position == PositionKind::rope;
   b.rope_base = rope_base;
+  b.relative_bias_distance = relative_bias_distance;
   b.norm_eps = norm_eps;
   b.dropout = dropout;
   return b;

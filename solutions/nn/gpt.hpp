@@ -27,6 +27,7 @@ struct GptConfig {
   double dropout = 0.0;
   double norm_eps = 1e-5;
   double rope_base = 10000.0;
+  std::size_t relative_bias_distance = 0;  // > 0: every block learns a relative position bias (T5-style)
   BlockConfig block() const;
 };
 

@@ -60,6 +60,12 @@ nn::GptConfig tiny_llama() {
   return c;
 }
 
+nn::GptConfig relative_bias_config(nn::GptConfig c) {
+  c.position = nn::PositionKind::none;
+  c.relative_bias_distance = 2;
+  return c;
+}
+
 nn::GptConfig decoding_config(bool llama) {
   nn::GptConfig c = llama ? tiny_llama() : tiny_gpt2();
   c.vocab_size = 13;
@@ -101,6 +107,12 @@ BOOST_AUTO_TEST_CASE(sinusoidal_multi_query_matches_finite_differences) {
   c.position = nn::PositionKind::sinusoidal;
   c.n_kv_head = 1;
   const auto r = gpt_gradcheck(c, 3);
+  BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
+}
+
+// T5-style: no absolute positions, a learned relative bias per head in every block (the jitter makes it non-zero).
+BOOST_AUTO_TEST_CASE(relative_bias_without_positions_matches_finite_differences) {
+  const auto r = gpt_gradcheck(relative_bias_config(tiny_gpt2()), 19);
   BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
 }
 
@@ -249,8 +261,9 @@ BOOST_AUTO_TEST_SUITE(decoding)
 // kernels and round differently; in float that alone reached 2.6e-4 relative on a logit near 1e-3 (Xeon, OpenBLAS
 // 0.3.21), which says nothing about the cache. In double the two agree to rounding, far inside 1e-9.
 BOOST_AUTO_TEST_CASE(kv_cache_logits_equal_recomputation) {
-  for (bool llama : {false, true}) {
-    nn::Gpt<double> model(decoding_config(llama), 8);
+  for (const nn::GptConfig& config :
+       {decoding_config(false), decoding_config(true), relative_bias_config(decoding_config(false))}) {
+    nn::Gpt<double> model(config, 8);
     jitter(model, 8);
     std::mt19937_64 rng(8);
     const nn::Tokens sequence = random_tokens(20, 13, rng);
