@@ -328,23 +328,50 @@ BOOST_AUTO_TEST_CASE(greedy_speculative_decoding_equals_greedy_target_decoding) 
   BOOST_TEST(self.accepted == self.proposed);
 }
 
+// Two new tokens, many seeds, lookaheads 1 to 3: the frequencies of each token must match the target's own
+// distributions, the second one's marginalised exactly over the first: q(v) = sum_a p(a) p(v | prompt, a).
+// Lookahead 1 draws the second token from the target's bonus distribution whenever the first is accepted;
+// longer lookaheads accept or resample it from the draft's second proposal.
 BOOST_AUTO_TEST_CASE(sampled_speculative_decoding_keeps_the_target_distribution) {
-  // One new token, many seeds: the frequencies must match the target's next-token distribution.
   nn::GptConfig c = decoding_config(false);
   c.vocab_size = 4;
   nn::Gpt<double> target(c, 12), draft(c, 13);
   jitter(target, 12);
   jitter(draft, 13);
   const nn::Tokens prompt = {1, 3};
-  const nn::Matrix<double> logits = target.logits(prompt);
-  const auto p = nn::next_token_distribution(logits.data() + logits.shape(1), 4, {});
+  auto next = [&](const nn::Tokens& context) {
+    const nn::Matrix<double> logits = target.logits(context);
+    return nn::next_token_distribution(logits.data() + (context.size() - 1) * logits.shape(1), 4, {});
+  };
+  const auto first = next(prompt);
+  std::vector<double> second(4, 0.0);
+  for (int a = 0; a < 4; ++a) {
+    nn::Tokens context = prompt;
+    context.push_back(a);
+    const auto given_a = next(context);
+    for (std::size_t v = 0; v < 4; ++v) second[v] += first[std::size_t(a)] * given_a[v];
+  }
   const int runs = 4000;
-  std::vector<double> count(4, 0.0);
-  for (int seed = 0; seed < runs; ++seed)
-    count[std::size_t(nn::speculative_generate(target, draft, prompt, 1, 1, {}, std::uint64_t(seed)).back())] += 1;
-  for (std::size_t v = 0; v < 4; ++v) {
-    const double sd = std::sqrt(p[v] * (1 - p[v]) / runs);  // binomial standard deviation of a frequency
-    BOOST_TEST(std::abs(count[v] / runs - p[v]) <= 4 * sd + 1e-9, "token " << v << ": " << count[v] / runs << " vs " << p[v]);
+  // The check has power: the draft's own first-token distribution lies far outside the bounds below.
+  const nn::Matrix<double> draft_logits = draft.logits(prompt);
+  const auto draft_first = nn::next_token_distribution(draft_logits.data() + draft_logits.shape(1), 4, {});
+  double furthest = 0;
+  for (std::size_t v = 0; v < 4; ++v)
+    furthest = std::max(furthest, std::abs(draft_first[v] - first[v]) / std::sqrt(first[v] * (1 - first[v]) / runs));
+  BOOST_TEST(furthest > 8.0);
+  for (std::size_t lookahead : {1u, 2u, 3u}) {
+    std::vector<double> count_first(4, 0.0), count_second(4, 0.0);
+    for (int seed = 0; seed < runs; ++seed) {
+      const nn::Tokens out = nn::speculative_generate(target, draft, prompt, 2, lookahead, {}, std::uint64_t(seed));
+      count_first[std::size_t(out[out.size() - 2])] += 1;
+      count_second[std::size_t(out.back())] += 1;
+    }
+    for (std::size_t v = 0; v < 4; ++v)
+      for (const auto& [count, p] : {std::pair{count_first[v], first[v]}, std::pair{count_second[v], second[v]}}) {
+        const double sd = std::sqrt(p * (1 - p) / runs);  // binomial standard deviation of a frequency
+        BOOST_TEST(std::abs(count / runs - p) <= 4 * sd + 1e-9,
+                   "lookahead " << lookahead << ", token " << v << ": " << count / runs << " vs " << p);
+      }
   }
 }
 
