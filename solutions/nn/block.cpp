@@ -68,20 +68,6 @@ Matrix<T> concat_rows(const Matrix<T>& a, const Matrix<T>& b) {
   return out;
 }
 
-template <class T>
-Matrix<T> norm_forward(const BlockConfig& c, const Matrix<T>& inp, const Vector<T>& w, const Vector<T>& b,
-                       NormCache<T>& cache) {
-  if (c.norm == NormKind::rmsnorm) return rmsnorm_forward(inp, w, T(c.norm_eps), cache);
-  return layernorm_forward(inp, w, b, T(c.norm_eps), cache);
-}
-
-template <class T>
-Matrix<T> norm_backward(const BlockConfig& c, const Matrix<T>& dout, const Matrix<T>& inp, const Vector<T>& w,
-                        const NormCache<T>& cache, Vector<T>& dw, Vector<T>& db) {
-  if (c.norm == NormKind::rmsnorm) return rmsnorm_backward(dout, inp, w, cache, dw);
-  return layernorm_backward(dout, inp, w, cache, dw, db);
-}
-
 // Residual dropout: identity outside training, with the mask emptied: activations live from one forward to the
 // next, and a backward after an evaluation forward must not apply the mask of an earlier training forward.
 template <class T>
@@ -213,6 +199,20 @@ void fill_normal(Matrix<T>& m, double std, std::mt19937_64& rng) {
 
 // ---- the block ---------------------------------------------------------------------------------------------
 
+template <class T>
+Matrix<T> norm_forward(const BlockConfig& c, const Matrix<T>& inp, const Vector<T>& w, const Vector<T>& b,
+                       NormCache<T>& cache) {
+  if (c.norm == NormKind::rmsnorm) return rmsnorm_forward(inp, w, T(c.norm_eps), cache);
+  return layernorm_forward(inp, w, b, T(c.norm_eps), cache);
+}
+
+template <class T>
+Matrix<T> norm_backward(const BlockConfig& c, const Matrix<T>& dout, const Matrix<T>& inp, const Vector<T>& w,
+                        const NormCache<T>& cache, Vector<T>& dw, Vector<T>& db) {
+  if (c.norm == NormKind::rmsnorm) return rmsnorm_backward(dout, inp, w, cache, dw);
+  return layernorm_backward(dout, inp, w, cache, dw, db);
+}
+
 BlockConfig bidirectional_block(std::size_t n_embd, std::size_t n_head, std::size_t ffn_hidden, double norm_eps,
                                 double dropout) {
   BlockConfig b;
@@ -339,6 +339,10 @@ Matrix<T> block_backward(const BlockConfig& c, const BlockTensors<T>& p, const M
 }
 
 #define NN_INSTANTIATE(T)                                                                                         \
+  template Matrix<T> norm_forward<T>(const BlockConfig&, const Matrix<T>&, const Vector<T>&, const Vector<T>&,     \
+                                     NormCache<T>&);                                                               \
+  template Matrix<T> norm_backward<T>(const BlockConfig&, const Matrix<T>&, const Matrix<T>&, const Vector<T>&,    \
+                                      const NormCache<T>&, Vector<T>&, Vector<T>&);                                \
   template BlockTensors<T> zero_block<T>(const BlockConfig&, std::size_t);                                         \
   template BlockTensors<T> init_block<T>(const BlockConfig&, std::size_t, std::size_t, std::mt19937_64&);          \
   template void append_block_params<T>(std::vector<ParamRef<T>>&, const std::string&, BlockTensors<T>&,            \

@@ -63,6 +63,14 @@ struct BlockTensors {
   Vector<T> fc_proj_b;
 };
 
+// The config's norm (LayerNorm, or RMSNorm, which has no bias b) with its eps: the blocks' and the final norm.
+template <class T>
+Matrix<T> norm_forward(const BlockConfig& config, const Matrix<T>& inp, const Vector<T>& w, const Vector<T>& b,
+                       NormCache<T>& cache);
+template <class T>
+Matrix<T> norm_backward(const BlockConfig& config, const Matrix<T>& dout, const Matrix<T>& inp, const Vector<T>& w,
+                        const NormCache<T>& cache, Vector<T>& dw, Vector<T>& db);
+
 // Shapes of zeros for every tensor the config uses (gradients start here; init_block fills parameters).
 template <class T>
 BlockTensors<T> zero_block(const BlockConfig& config, std::size_t memory_width);

@@ -29,8 +29,7 @@ void BlockStack<T>::append_params(std::vector<ParamRef<T>>& out) {
 
 template <class T>
 Matrix<T> BlockStack<T>::final_norm(const Matrix<T>& x, NormCache<T>& cache) const {
-  if (config_.norm == NormKind::rmsnorm) return rmsnorm_forward(x, ln_f_w_, T(config_.norm_eps), cache);
-  return layernorm_forward(x, ln_f_w_, ln_f_b_, T(config_.norm_eps), cache);
+  return norm_forward(config_, x, ln_f_w_, ln_f_b_, cache);
 }
 
 template <class T>
@@ -50,9 +49,7 @@ Matrix<T> BlockStack<T>::forward(const Matrix<T>& x, const Matrix<T>* memory, co
 template <class T>
 Matrix<T> BlockStack<T>::backward(const Matrix<T>& dhidden, Matrix<T>* dmemory) {
   if (acts_.size() != h_.size() || residual_.size() == 0) throw std::logic_error("block stack: backward before forward");
-  Matrix<T> dx = config_.norm == NormKind::rmsnorm
-                     ? rmsnorm_backward(dhidden, residual_, ln_f_w_, ln_f_cache_, dln_f_w_)
-                     : layernorm_backward(dhidden, residual_, ln_f_w_, ln_f_cache_, dln_f_w_, dln_f_b_);
+  Matrix<T> dx = norm_backward(config_, dhidden, residual_, ln_f_w_, ln_f_cache_, dln_f_w_, dln_f_b_);
   for (std::size_t l = h_.size(); l-- > 0;)
     dx = block_backward(config_, h_[l], dx, memory_, layout_, acts_[l], dh_[l], dmemory);
   return dx;
