@@ -60,6 +60,28 @@ nn::GptConfig tiny_llama() {
   return c;
 }
 
+// The short training runs: `steps` AdamW steps (lr 3e-3) on forward_and_loss(), a forward pass that returns its
+// loss. Returns the mean loss of the first `window` steps and of the last `window` (more than one where every
+// step draws a new batch).
+struct LossDrop {
+  float first = 0;
+  float last = 0;
+};
+template <class Model, class ForwardAndLoss>
+LossDrop train_briefly(Model& model, int steps, ForwardAndLoss forward_and_loss, int window = 1) {
+  nn::AdamW<float> optimizer(model.parameters(), {3e-3});
+  LossDrop drop;
+  for (int step = 0; step < steps; ++step) {
+    nn::zero_grads(model.parameters());
+    const float loss = forward_and_loss();
+    if (step < window) drop.first += loss / float(window);
+    if (step >= steps - window) drop.last += loss / float(window);
+    model.backward();
+    optimizer.step();
+  }
+  return drop;
+}
+
 nn::GptConfig relative_bias_config(nn::GptConfig c) {
   c.position = nn::PositionKind::none;
   c.relative_bias_distance = 2;
@@ -383,7 +405,6 @@ BOOST_AUTO_TEST_CASE(a_gpt_learns_a_repeating_pattern) {
   nn::GptConfig c = decoding_config(false);
   c.context = 16;
   nn::Gpt<float> model(c, 14);
-  nn::AdamW<float> optimizer(model.parameters(), {3e-3});
   const nn::Tokens pattern = {1, 4, 2, 8, 5, 7};
   nn::Tokens inputs, targets;
   for (std::size_t b = 0; b < 4; ++b)
@@ -392,15 +413,10 @@ BOOST_AUTO_TEST_CASE(a_gpt_learns_a_repeating_pattern) {
       targets.push_back(pattern[(b + t + 1) % 6]);
     }
   model.train(true);
-  float first = 0, last = 0;
-  for (int step = 0; step < 60; ++step) {
-    nn::zero_grads(model.parameters());
+  const auto [first, last] = train_briefly(model, 60, [&] {
     model.forward(inputs, 4, 16);
-    last = model.loss(targets);
-    if (step == 0) first = last;
-    model.backward();
-    optimizer.step();
-  }
+    return model.loss(targets);
+  });
   BOOST_TEST(first > 2.0f);  // about ln 13 at the start
   BOOST_TEST(last < 0.5f * first, "loss " << first << " -> " << last);
 }
@@ -412,19 +428,13 @@ BOOST_AUTO_TEST_CASE(an_encoder_learns_to_classify_by_a_token) {
   c.n_embd = 16;
   c.n_classes = 2;
   nn::Encoder<float> model(c, 15);
-  nn::AdamW<float> optimizer(model.parameters(), {3e-3});
   // class 1 exactly when token 5 appears somewhere in the sequence
   const nn::Tokens tokens = {0, 1, 2, 3, 0, 5, 2, 1, 4, 3, 2, 1, 3, 3, 5, 0};
   const nn::Tokens labels = {0, 1, 0, 1};
-  float first = 0, last = 0;
-  for (int step = 0; step < 60; ++step) {
-    nn::zero_grads(model.parameters());
+  const auto [first, last] = train_briefly(model, 60, [&] {
     model.forward(tokens, 4, 4, {});
-    last = model.loss({}, labels);
-    if (step == 0) first = last;
-    model.backward();
-    optimizer.step();
-  }
+    return model.loss({}, labels);
+  });
   BOOST_TEST(last < 0.5f * first, "loss " << first << " -> " << last);
 }
 
@@ -475,27 +485,20 @@ BOOST_AUTO_TEST_CASE(an_encoder_pretrained_with_mlm_learns_to_fill_in_tokens) {
   c.n_embd = 16;
   c.n_classes = 2;
   nn::Encoder<float> model(c, 17);
-  nn::AdamW<float> optimizer(model.parameters(), {3e-3});
   std::mt19937_64 rng(17);
   std::uniform_int_distribution<int> start(0, 5);
   const std::size_t batch = 8;
-  float first = 0, last = 0;
   model.train(true);
-  for (int step = 0; step < 120; ++step) {
+  const auto [first, last] = train_briefly(model, 120, [&] {
     nn::Tokens tokens;
     for (std::size_t b = 0; b < batch; ++b) {
       const int token = start(rng);
       for (std::size_t t = 0; t < c.context; ++t) tokens.push_back(token);
     }
     const nn::MlmBatch m = nn::mask_for_mlm(tokens, batch, c.context, {}, 6, 6, 0.15, rng);
-    nn::zero_grads(model.parameters());
     model.forward(m.inputs, batch, c.context, {});
-    const float loss = model.loss(m.targets, {});
-    if (step < 10) first += loss / 10;  // means of the first and of the last ten steps: masks vary per step
-    if (step >= 110) last += loss / 10;
-    model.backward();
-    optimizer.step();
-  }
+    return model.loss(m.targets, {});
+  }, 10);
   BOOST_TEST_MESSAGE("MLM loss " << first << " -> " << last);
   BOOST_TEST(first > 1.5f);
   BOOST_TEST(last < 0.5f * first, "MLM loss " << first << " -> " << last);
@@ -529,7 +532,6 @@ BOOST_AUTO_TEST_CASE(a_vit_learns_which_half_is_brighter) {
   c.n_embd = 16;
   c.n_classes = 2;
   nn::Vit<float> model(c, 18);
-  nn::AdamW<float> optimizer(model.parameters(), {3e-3});
   std::mt19937_64 rng(18);
   std::normal_distribution<float> noise(0.f, 0.3f);
   const std::size_t n = 16;
@@ -539,15 +541,10 @@ BOOST_AUTO_TEST_CASE(a_vit_learns_which_half_is_brighter) {
     labels[i] = int(i % 2);
     for (std::size_t p = 0; p < 16; ++p) images(i, p) = noise(rng) + ((p < 8) == (labels[i] == 1) ? 1.f : 0.f);
   }
-  float first = 0, last = 0;
-  for (int step = 0; step < 60; ++step) {
-    nn::zero_grads(model.parameters());
+  const auto [first, last] = train_briefly(model, 60, [&] {
     model.forward(images);
-    last = model.loss(labels);
-    if (step == 0) first = last;
-    model.backward();
-    optimizer.step();
-  }
+    return model.loss(labels);
+  });
   BOOST_TEST(last < 0.5f * first, "loss " << first << " -> " << last);
 }
 
