@@ -26,7 +26,9 @@ std::vector<double> distribution_from(const S* logits, std::size_t vocab, const 
   const double total = std::accumulate(p.begin(), p.end(), 0.0);
   std::size_t keep = s.top_k ? std::min(s.top_k, vocab) : vocab;
   double mass = 0;
-  for (std::size_t r = 0; r < keep; ++r) {  // the nucleus: stop once top_p of the mass is in
+  // The nucleus: stop once top_p of the mass is in. Not at top_p = 1, which keeps every token: there the running
+  // sum can round to 1 before the last tokens of negligible probability.
+  for (std::size_t r = 0; r < keep && s.top_p < 1.0; ++r) {
     mass += p[order[r]] / total;
     if (mass >= s.top_p) {
       keep = r + 1;

@@ -329,6 +329,9 @@ BOOST_AUTO_TEST_CASE(sampling_distributions_follow_their_definitions) {
   const auto nucleus = nn::next_token_distribution(logits.data(), 4, {false, 1.0, 0, 0.8});
   BOOST_TEST(nucleus[2] == 0.15 / 0.9, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(nucleus[3] == 0.0);
+  // top_p = 1 keeps every token, even one whose share (e^-40) vanishes when added to 1 in double
+  const std::vector<double> lopsided = {0.0, -40.0};
+  BOOST_TEST(nn::next_token_distribution(lopsided.data(), 2, {})[1] > 0.0);
   // temperature 2: probabilities proportional to sqrt(p)
   const auto warm = nn::next_token_distribution(logits.data(), 4, {false, 2.0});
   const double z = std::sqrt(0.5) + std::sqrt(0.25) + std::sqrt(0.15) + std::sqrt(0.1);
