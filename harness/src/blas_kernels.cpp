@@ -1,7 +1,6 @@
 #include "workbook/blas_kernels.hpp"
 
 #include <cstdlib>
-#include <cstring>
 
 #include <unistd.h>
 

@@ -4,9 +4,8 @@
 #include <cmath>
 #include <vector>
 
-#include <omp.h>
-
 #include "nn/gemm.hpp"
+#include "nn/parallel.hpp"
 #include "nn/simd.hpp"
 
 namespace nn {
@@ -22,18 +21,12 @@ using simd::scale_row;
 // ---- parallelism ------------------------------------------------------------------------------------
 
 // Runs solve_range(first, last) on `threads` contiguous ranges of problems [0, batch), one OpenMP thread
-// each. Even one thread runs inside a parallel region: nn::gemm then leaves its products whole, so that
+// each, inside a parallel region even for one thread: nn::gemm then leaves its products whole, so that
 // "1 thread" in the benchmark means one core.
 template <class SolveRange>
 void for_problems_in_parallel(std::size_t batch, std::size_t threads, const SolveRange& solve_range) {
-  threads = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(batch, 1));
-#pragma omp parallel num_threads(int(threads))
-  {
-    const std::size_t t = std::size_t(omp_get_thread_num()), count = std::size_t(omp_get_num_threads());
-    solve_range(batch * t / count, batch * (t + 1) / count);
-  }
+  slices_in_parallel_region(std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(batch, 1)), batch, solve_range);
 }
-
 
 // scores (rows, cols), row i = query first_query + i, column j = key first_key + j: -inf where the key
 // lies after the query.
