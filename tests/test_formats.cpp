@@ -16,13 +16,13 @@ using namespace workbook;
 using namespace workbook::grading;
 
 // Registered here so that the feedback can look up the parts' hints, prompts and rubrics.
-WORKBOOK_EXERCISE("manual/902") {
+WORKBOOK_EXERCISE_WITH_ID("manual/902") {
   ex.title = "Sums";
   ex.part("a", 2, "Add them up.").number_answer("a", "the sum", [] { return 4.0; }).hint("Count each term once.");
   ex.part("b", 1, "Add them again.").number_answer("b", "the sum", [] { return 4.0; }).hint("HINT-FOR-B-PASSED");
   ex.part("c", 1, "Explain the sum.").manual("SECRET-REFERENCE", "SECRET-RUBRIC");
 }
-WORKBOOK_EXERCISE("manual/904") {
+WORKBOOK_EXERCISE_WITH_ID("manual/904") {
   ex.title = "Code";
   ex.part("a", 4, "Write add().")
       .check("add", CheckKind::equal, "add(2, 2) is 4", [](const Context&) { return equal(std::int64_t{4}, 4); })

@@ -5,7 +5,8 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "../harness/cli/commands.hpp"
+#include "../cli/commands.hpp"
+#include "workbook/grading/our_solutions.hpp"
 #include "workbook/registry.hpp"
 #include "workbook/runner.hpp"
 
@@ -57,7 +58,8 @@ void make_wrong(AnswerBook& answers, const std::string& id, const AnswerSpec& sp
 }  // namespace
 
 BOOST_DATA_TEST_CASE(reference_passes, boost::unit_test::data::make(exercise_ids()), id) {
-  const auto report = run_exercise(*find_exercise(id).exercise, cli::reference_answers(), default_options);
+  const auto exercise = *find_exercise(id).exercise;
+  const auto report = grading::run_against(exercise, grading::reference_program(id), cli::reference_answers(), default_options);
   for (const auto& part : report.parts)
     for (const auto& check : part.checks) {
       BOOST_TEST_INFO(id << " (" << part.label << ") " << check.name << ": " << check.result.message);
@@ -74,7 +76,7 @@ BOOST_DATA_TEST_CASE(wrong_answers_fail, boost::unit_test::data::make(exercise_i
       make_wrong(answers, id, spec);
       Exercise just_this_part = exercise;  // the other parts cannot see this answer: skip their work
       just_this_part.parts = {part};
-      const auto report = run_exercise(just_this_part, answers, default_options);
+      const auto report = grading::run_against(just_this_part, grading::reference_program(id), answers, default_options);
       const auto* check = find_check(report, part.label, spec.key);
       BOOST_TEST_INFO(id << " (" << part.label << ") answer " << spec.key);
       BOOST_REQUIRE(check);

@@ -12,7 +12,7 @@
 
 using namespace workbook;
 
-WORKBOOK_EXERCISE("ch10/10.10") {
+WORKBOOK_EXERCISE_WITH_ID("ch10/10.10") {
   ex.title = "Scores and statuses";
   ex.part("a", 2, "right").check("one", CheckKind::close, "1 is 1", [](const Context&) { return close(1.0, 1.0); });
   ex.part("b", 3, "wrong").check("two", CheckKind::close, "2 is not 3", [](const Context&) { return close(2.0, 3.0); });
@@ -25,9 +25,9 @@ WORKBOOK_EXERCISE("ch10/10.10") {
       .choice_answer("f", "a choice", {"x", "y"}, "x")
       .manual("because x", "2 points for saying why", 2);
 }
-WORKBOOK_EXERCISE("ch10/10.2") { ex.title = "Two"; }
-WORKBOOK_EXERCISE("manual/3") { ex.title = "Three"; }
-WORKBOOK_EXERCISE("arch13/3") { ex.title = "Also three"; }
+WORKBOOK_EXERCISE_WITH_ID("ch10/10.2") { ex.title = "Two"; }
+WORKBOOK_EXERCISE_WITH_ID("manual/3") { ex.title = "Three"; }
+WORKBOOK_EXERCISE_WITH_ID("arch13/3") { ex.title = "Also three"; }
 
 BOOST_AUTO_TEST_CASE(exercises_come_in_collection_then_numeric_order) {
   std::vector<std::string> ids;

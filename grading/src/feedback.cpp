@@ -59,8 +59,10 @@ std::string advice(const ExerciseGrade& e) {
       return "A NaN or infinity appeared: look for a division by zero, log(0), or exp of a large number "
              "(subtract the maximum before exponentiating).";
     case Outcome::answers_malformed: return "Fix answers.toml at the line and column shown; it is TOML.";
-    case Outcome::no_report:
-      return "Your program ended before the checks finished: do not call exit() or close standard streams.";
+    case Outcome::file_refused:
+      return "Put the file itself in your submission: links, and anything but a plain file, are not read.";
+    case Outcome::grader_error:
+      return "Not your doing: the grader could not run this exercise. Your instructor regrades it; nothing to fix.";
     case Outcome::pass:
     case Outcome::fail: return "";
   }

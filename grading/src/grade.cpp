@@ -1,13 +1,15 @@
 #include "workbook/grading/grade.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <mutex>
+#include <optional>
 #include <thread>
-#include <fstream>
-#include <random>
-#include <sstream>
 
+#include "workbook/grading/solution_process.hpp"
+#include "workbook/grading/submission_files.hpp"
+#include "workbook/grading/worker_pool.hpp"
 #include "workbook/registry.hpp"
 #include "workbook/report.hpp"
 
@@ -15,28 +17,10 @@ namespace workbook::grading {
 
 namespace {
 
-std::string read_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string first_lines(const std::string& text, std::size_t lines) {
   std::size_t at = 0;
   for (std::size_t i = 0; i < lines && at != std::string::npos; ++i) at = text.find('\n', at + 1);
   return at == std::string::npos ? text : text.substr(0, at) + "\n[... cut]";
-}
-
-std::string fresh_token() {
-  std::random_device device;
-  std::ostringstream token;
-  for (int i = 0; i < 4; ++i) token << std::hex << device();
-  return token.str();
-}
-
-bool asks_for_code(const Kit& kit, const std::string& id) {
-  return std::filesystem::exists(kit.include_dir / (id + ".hpp"));
 }
 
 int automatic_points(const Exercise& ex) {
@@ -46,29 +30,47 @@ int automatic_points(const Exercise& ex) {
   return points;
 }
 
-// The most telling cause among the checks of a report that came back.
+// The points, from the exercise as this program defines it and the verdicts of its checks: a part earns
+// its points when it has as many checks as the definition says and every one passed. Never more than
+// the exercise's maximum, whatever the report says.
+int trusted_score(const Exercise& ex, const ExerciseReport& report) {
+  int score = 0;
+  for (const auto& part : ex.parts) {
+    if (!part.has_automatic_checks()) continue;
+    const auto found = std::find_if(report.parts.begin(), report.parts.end(),
+                                    [&](const PartReport& p) { return p.label == part.label; });
+    if (found == report.parts.end() || found->checks.size() != part.checks.size()) continue;
+    const bool passed = std::all_of(found->checks.begin(), found->checks.end(), [](const CheckReport& c) {
+      return c.kind == CheckKind::manual || c.result.status == Status::pass;
+    });
+    if (passed) score += part.points;
+  }
+  return std::min(score, automatic_points(ex));
+}
+
+// The most telling cause among the checks of a report, from the causes the checks set.
 void classify_checks(ExerciseGrade& grade) {
   Outcome worst = grade.report.status == Status::pass ? Outcome::pass : Outcome::fail;
   std::string cause;
   int rank = 0;  // higher wins
-  const auto consider = [&](Outcome o, int r, const std::string& why) {
-    if (r > rank) rank = r, worst = o, cause = why;
-  };
   bool all_unanswered = true, any_automatic = false;
   for (const auto& part : grade.report.parts)
     for (const auto& check : part.checks) {
-      const auto& m = check.result.message;
       if (check.kind == CheckKind::manual) continue;
       any_automatic = true;
-      const bool unanswered = m.rfind("no answer", 0) == 0;
-      all_unanswered &= unanswered;
-      if (m.find("ran out of memory") != std::string::npos) consider(Outcome::memory_limit, 6, m);
-      else if (m.rfind("threw an exception", 0) == 0) consider(Outcome::exception, 5, m);
-      else if (m.find("NaN is not allowed") != std::string::npos || check.result.actual == "inf" ||
-               check.result.actual == "-inf")
-        consider(Outcome::non_finite, 4, "produced NaN or Inf where a number was due: " + check.name);
-      else if (m.rfind("answers file unreadable", 0) == 0) consider(Outcome::answers_malformed, 3, m);
-      else if (m.rfind("not implemented", 0) == 0) consider(Outcome::not_implemented, 2, m);
+      const auto& r = check.result;
+      all_unanswered &= r.cause == Cause::no_answer;
+      const auto consider = [&](Outcome o, int level, const std::string& why) {
+        if (level > rank) rank = level, worst = o, cause = why;
+      };
+      switch (r.cause) {
+        case Cause::out_of_memory: consider(Outcome::memory_limit, 6, r.message); break;
+        case Cause::exception: consider(Outcome::exception, 5, r.message); break;
+        case Cause::non_finite: consider(Outcome::non_finite, 4, "produced NaN or Inf where a number was due: " + check.name); break;
+        case Cause::answers_unreadable: consider(Outcome::answers_malformed, 3, r.message); break;
+        case Cause::not_implemented: consider(Outcome::not_implemented, 2, r.message); break;
+        default: break;
+      }
     }
   if (any_automatic && all_unanswered) worst = Outcome::not_started, cause = "no answers given";
   if (!any_automatic) worst = Outcome::pass, cause = "graded by hand only";
@@ -76,79 +78,101 @@ void classify_checks(ExerciseGrade& grade) {
   grade.cause = cause;
 }
 
-void grade_answers_only(ExerciseGrade& grade, const Exercise& ex, const AnswerBook& answers, const GradeOptions& options) {
+// How a solution's process that stopped answering ended.
+void classify_lost(ExerciseGrade& grade, const SandboxResult& end, const std::string& lost, const Limits& limits) {
+  if (end.timed_out) {
+    grade.outcome = Outcome::timed_out;
+    grade.cause = "stopped after " + std::to_string(limits.wall.count() / 1000.0).substr(0, 4) + " s";
+  } else if (end.output_limit) {
+    grade.outcome = Outcome::output_limit, grade.cause = "printed more than 8 MiB: stopped";
+  } else if (end.signal == SIGXCPU) {
+    grade.outcome = Outcome::timed_out, grade.cause = "CPU time limit (" + std::to_string(limits.cpu_seconds) + " s)";
+  } else if (end.signal == SIGXFSZ) {
+    grade.outcome = Outcome::output_limit, grade.cause = "wrote a file larger than the limit";
+  } else if (end.signal == SIGKILL) {
+    grade.outcome = Outcome::memory_limit, grade.cause = "killed (SIGKILL), most likely out of memory";
+  } else if (end.signal != 0) {
+    grade.outcome = Outcome::crashed, grade.cause = "crashed: " + signal_name(end.signal);
+  } else {
+    grade.outcome = Outcome::crashed;
+    grade.cause = end.exit_code > 0 ? "exited with status " + std::to_string(end.exit_code) + " while the checks were running"
+                                    : lost;
+  }
+}
+
+nlohmann::json to_json(const SandboxResult& end) {
+  return {{"exit_code", end.exit_code}, {"signal", end.signal},     {"timed_out", end.timed_out},
+          {"output_limit", end.output_limit}, {"output_cut", end.output_cut}, {"out", end.out},
+          {"err", end.err},            {"seconds", end.seconds}};
+}
+
+SandboxResult end_from_json(const nlohmann::json& json) {
+  SandboxResult end;
+  end.started = true;
+  end.exit_code = json.at("exit_code");
+  end.signal = json.at("signal");
+  end.timed_out = json.at("timed_out");
+  end.output_limit = json.at("output_limit");
+  end.output_cut = json.at("output_cut");
+  end.out = json.at("out");
+  end.err = json.at("err");
+  end.seconds = json.at("seconds");
+  return end;
+}
+
+Limits exercise_limits(const Exercise& ex, const GradeOptions& options) {
+  Limits limits = options.limits;
+  if (ex.timeout_seconds > 0 && !options.timeout_from_command_line)
+    limits.wall = std::chrono::milliseconds(static_cast<long>(ex.timeout_seconds * 1000));
+  return limits;
+}
+
+// In a worker process: the exercise's checks, calling the student's solution process when there is one.
+nlohmann::json check_exercise(const Exercise& ex, const std::filesystem::path& solution, const AnswerBook& answers,
+                              const GradeOptions& options) {
   RunOptions run;
   run.seed = options.seed;
   run.full = options.full;
-  grade.report = run_exercise(ex, answers, run);  // no student code runs: answers are data
-  grade.run_seconds = grade.report.seconds;
-  classify_checks(grade);
+  if (solution.empty()) return {{"report", to_json(run_exercise(ex, answers, run))}};
+  std::optional<SolutionProcess> process;
+  try {
+    process.emplace(solution, exercise_limits(ex, options), false);
+  } catch (const SandboxStartError& error) {
+    return {{"grader_error", error.what()}};
+  }
+  run.solution = &*process;
+  nlohmann::json out = {{"report", to_json(run_exercise(ex, answers, run))}};
+  out["lost"] = process->lost_reason();
+  out["end"] = to_json(process->finish());
+  return out;
 }
 
-void grade_code(ExerciseGrade& grade, const Exercise& ex, const std::filesystem::path& source, const Kit& kit,
-                const std::string& answers_text, const GradeOptions& options) {
-  const auto build = build_runner(kit, ex.id, source, options.cache_dir, options.limits);
-  grade.build_seconds = build.seconds;
-  grade.cached_build = build.status == BuildResult::Status::cached;
-  if (build.status == BuildResult::Status::compile_error || build.status == BuildResult::Status::failed) {
-    grade.outcome = Outcome::compile_error;
-    grade.build_log = first_lines(build.log, 40);
-    grade.cause = "does not compile: see the build log";
+// Back in the grader: what the worker found, turned into the exercise's grade.
+void apply_checks(ExerciseGrade& grade, const Exercise& ex, const WorkerResult& result, const GradeOptions& options) {
+  if (!result.json) {
+    grade.outcome = Outcome::grader_error;
+    grade.cause = "the checks could not run: " + result.error;
     return;
   }
-  if (build.status == BuildResult::Status::link_error) {
-    grade.outcome = Outcome::link_error;
-    grade.build_log = first_lines(build.log, 40);
-    grade.cause = "function missing: " + build.missing.front();
+  const auto& json = *result.json;
+  if (json.contains("grader_error")) {
+    grade.outcome = Outcome::grader_error;
+    grade.cause = "the sandbox could not start: " + json["grader_error"].get<std::string>();
     return;
   }
-  SandboxSpec spec;
-  spec.argv = {build.runner.string(), "--seed", std::to_string(options.seed)};
-  if (options.full) spec.argv.push_back("--full");
-  spec.read_only = {build.runner};
-  spec.drop_to_nobody = reachable_by_others(build.runner);
-  spec.working_directory = "/tmp";
-  const auto token = fresh_token();
-  spec.stdin_text = token + "\n" + answers_text;
-  spec.wants_report_fd = true;
-  spec.limits = options.limits;
-  if (ex.timeout_seconds > 0 && !options.timeout_from_command_line)
-    spec.limits.wall = std::chrono::milliseconds(static_cast<long>(ex.timeout_seconds * 1000));
-  const auto run = run_sandboxed(spec);
-  grade.run_seconds = run.seconds;
-  grade.output = run.out + (run.err.empty() ? "" : "\n[stderr]\n" + run.err);
-  grade.output_cut = run.output_cut;
-
-  if (!run.started) {
-    grade.outcome = Outcome::crashed, grade.cause = "could not start: " + run.error;
-  } else if (run.timed_out) {
-    grade.outcome = Outcome::timed_out;
-    grade.cause = "stopped after " + std::to_string(options.limits.wall.count() / 1000.0).substr(0, 4) + " s";
-  } else if (run.output_limit) {
-    grade.outcome = Outcome::output_limit, grade.cause = "printed more than 8 MiB: stopped";
-  } else if (run.signal == SIGXCPU) {
-    grade.outcome = Outcome::timed_out, grade.cause = "CPU time limit (" + std::to_string(options.limits.cpu_seconds) + " s)";
-  } else if (run.signal == SIGXFSZ) {
-    grade.outcome = Outcome::output_limit, grade.cause = "wrote a file larger than the limit";
-  } else if (run.signal == SIGKILL) {
-    grade.outcome = Outcome::memory_limit, grade.cause = "killed (SIGKILL), most likely out of memory";
-  } else if (run.signal != 0) {
-    grade.outcome = Outcome::crashed, grade.cause = "crashed: " + signal_name(run.signal);
-  } else {
-    nlohmann::json reply;
-    try {
-      reply = nlohmann::json::parse(run.report);
-    } catch (const std::exception&) {
-    }
-    if (!reply.is_object() || reply.value("token", "") != token || !reply.contains("report")) {
-      grade.outcome = Outcome::no_report;
-      grade.cause = run.exit_code != 0 ? "exited with status " + std::to_string(run.exit_code) + " before the checks finished"
-                                       : "the checks' report was missing or altered";
+  grade.report = report_from_json(json.at("report"));
+  grade.run_seconds = grade.report.seconds;
+  if (json.contains("end")) {
+    const auto end = end_from_json(json["end"]);
+    grade.output = end.out + (end.err.empty() ? "" : "\n[stderr]\n" + end.err);
+    grade.output_cut = end.output_cut;
+    const auto lost = json.value("lost", "");
+    if (!lost.empty()) {
+      classify_lost(grade, end, lost, exercise_limits(ex, options));
       return;
     }
-    grade.report = report_from_json(reply["report"]);
-    classify_checks(grade);
   }
+  classify_checks(grade);
 }
 
 }  // namespace
@@ -168,7 +192,8 @@ std::string_view to_string(Outcome outcome) {
     case Outcome::exception: return "threw an exception";
     case Outcome::non_finite: return "NaN or Inf";
     case Outcome::answers_malformed: return "answers.toml malformed";
-    case Outcome::no_report: return "no report";
+    case Outcome::file_refused: return "file refused";
+    case Outcome::grader_error: return "grader error";
   }
   return "?";
 }
@@ -177,9 +202,12 @@ bool is_error(Outcome o) {
   return o != Outcome::pass && o != Outcome::fail && o != Outcome::not_started && o != Outcome::not_implemented;
 }
 
-std::filesystem::path student_source(const std::filesystem::path& dir, const std::string& exercise_id) {
-  return dir / (exercise_id + ".cpp");
+std::size_t SubmissionGrade::grader_errors() const {
+  return static_cast<std::size_t>(std::count_if(exercises.begin(), exercises.end(),
+                                                [](const ExerciseGrade& e) { return e.outcome == Outcome::grader_error; }));
 }
+
+std::filesystem::path student_source(const std::string& exercise_id) { return exercise_id + ".cpp"; }
 
 SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOptions& options) {
   const auto start = std::chrono::steady_clock::now();
@@ -191,24 +219,23 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
   result.sandboxed = bubblewrap_available();
   const Kit kit = load_kit(options.kit);
 
-  const auto answers_path = dir / "answers.toml";
-  const std::string answers_text = std::filesystem::exists(answers_path) ? read_text(answers_path) : "";
   AnswerBook answers;
   try {
-    answers.add_text(answers_text, "answers.toml");
+    if (const auto text = read_submission_file(dir, "answers.toml")) answers.add_text(*text, "answers.toml");
   } catch (const AnswersFileError& error) {
+    answers.mark_unreadable(error.what());
+  } catch (const SubmissionFileError& error) {
     answers.mark_unreadable(error.what());
   }
 
-  // Describe every exercise first; code exercises are then built and run by a pool of workers (each in
-  // its own sandboxed process), answers-only ones checked here, one after another (their checks run in
-  // this process and may keep caches).
   std::vector<Exercise> chosen;
   for (auto& ex : all_exercises())
     if (options.only.empty() || std::find(options.only.begin(), options.only.end(), ex.id) != options.only.end())
       chosen.push_back(std::move(ex));
   result.exercises.resize(chosen.size());
-  std::vector<std::size_t> code_work, answers_work;
+  std::vector<std::string> sources(chosen.size());
+  std::vector<std::filesystem::path> solutions(chosen.size());
+  std::vector<std::size_t> to_build, to_check;
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     const auto& ex = chosen[i];
     auto& grade = result.exercises[i];
@@ -216,39 +243,82 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
     grade.title = ex.title;
     grade.max_score = automatic_points(ex);
     if (!asks_for_code(kit, ex.id)) {
-      answers_work.push_back(i);
-    } else if (!std::filesystem::exists(student_source(dir, ex.id))) {
-      grade.outcome = Outcome::not_started;
-      grade.cause = "no file " + std::filesystem::relative(student_source(dir, ex.id), dir).string();
-    } else {
-      code_work.push_back(i);
+      to_check.push_back(i);
+      continue;
+    }
+    try {
+      const auto text = read_submission_file(dir, student_source(ex.id));
+      if (!text) {
+        grade.outcome = Outcome::not_started;
+        grade.cause = "no file " + student_source(ex.id).string();
+        continue;
+      }
+      sources[i] = *text;
+      to_build.push_back(i);
+    } catch (const SubmissionFileError& error) {
+      grade.outcome = Outcome::file_refused;
+      grade.cause = error.what();
     }
   }
+
   std::mutex progress_lock;
-  std::size_t done = chosen.size() - code_work.size();
+  std::size_t done = chosen.size() - to_build.size() - to_check.size();
   const auto report_progress = [&](const std::string& id) {
     if (!options.on_progress) return;
     std::lock_guard<std::mutex> lock(progress_lock);
     options.on_progress(++done, chosen.size(), id);
   };
+
+  // Builds, several at once on threads (each compiler in a sandbox of its own)...
+  const unsigned jobs = std::max(1u, options.jobs ? options.jobs : std::thread::hardware_concurrency());
   std::atomic<std::size_t> next{0};
-  const auto worker = [&] {
-    for (std::size_t k; (k = next++) < code_work.size();) {
-      const auto i = code_work[k];
+  const auto builder = [&] {
+    for (std::size_t k; (k = next++) < to_build.size();) {
+      const auto i = to_build[k];
+      auto& grade = result.exercises[i];
       try {
-        grade_code(result.exercises[i], chosen[i], student_source(dir, chosen[i].id), kit, answers_text, options);
-      } catch (const std::exception& error) {  // e.g. the student's "file" is a directory: this exercise only
-        result.exercises[i].outcome = Outcome::compile_error;
-        result.exercises[i].cause = std::string("cannot build: ") + error.what();
+        const auto build = build_runner(kit, chosen[i].id, sources[i], options.cache_dir, options.limits);
+        grade.build_seconds = build.seconds;
+        grade.cached_build = build.status == BuildResult::Status::cached;
+        if (build.status == BuildResult::Status::built || build.status == BuildResult::Status::cached) {
+          solutions[i] = build.runner;
+          continue;  // its checks come next
+        }
+        grade.build_log = first_lines(build.log, 40);
+        if (build.status == BuildResult::Status::grader_error) {
+          grade.outcome = Outcome::grader_error, grade.cause = build.log;
+        } else if (build.status == BuildResult::Status::link_error) {
+          grade.outcome = Outcome::link_error, grade.cause = "function missing: " + build.missing.front();
+        } else {
+          grade.outcome = Outcome::compile_error, grade.cause = "does not compile: see the build log";
+        }
+      } catch (const std::exception& error) {
+        grade.outcome = Outcome::grader_error;
+        grade.cause = std::string("cannot build: ") + error.what();
       }
       report_progress(chosen[i].id);
     }
   };
-  const unsigned jobs = std::max(1u, options.jobs ? options.jobs : std::thread::hardware_concurrency());
-  std::vector<std::thread> workers;
-  for (unsigned j = 0; j < std::min<std::size_t>(jobs, code_work.size()); ++j) workers.emplace_back(worker);
-  for (auto i : answers_work) grade_answers_only(result.exercises[i], chosen[i], answers, options);  // meanwhile
-  for (auto& w : workers) w.join();
+  std::vector<std::thread> builders;
+  for (unsigned j = 0; j < std::min<std::size_t>(jobs, to_build.size()); ++j) builders.emplace_back(builder);
+  for (auto& b : builders) b.join();
+  for (auto i : to_build)
+    if (!solutions[i].empty()) to_check.push_back(i);
+  std::sort(to_check.begin(), to_check.end());
+
+  // ...then the checks, each exercise in a worker process of the grader (forked now that no thread runs).
+  run_in_workers(
+      to_check.size(), static_cast<int>(jobs),
+      [&](std::size_t k) {
+        const auto i = to_check[k];
+        return check_exercise(chosen[i], solutions[i], answers, options);
+      },
+      [&](std::size_t k, WorkerResult worker) {
+        const auto i = to_check[k];
+        apply_checks(result.exercises[i], chosen[i], worker, options);
+        report_progress(chosen[i].id);
+      },
+      std::chrono::milliseconds(options.limits.wall.count() * 4 + 60000));
 
   for (std::size_t i = 0; i < chosen.size(); ++i) {
     auto& grade = result.exercises[i];
@@ -259,7 +329,7 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
     for (const auto& key : answers.for_exercise(grade.id).keys())
       if (std::find(asked.begin(), asked.end(), key) == asked.end())
         grade.notes.push_back("answers.toml has \"" + key + "\", which no part of " + grade.id + " asks for");
-    grade.score = grade.report.score;
+    grade.score = grade.outcome == Outcome::grader_error ? 0 : trusted_score(chosen[i], grade.report);
     grade.manual_points = grade.report.manual_points;
     result.score += grade.score;
     result.max_score += grade.max_score;

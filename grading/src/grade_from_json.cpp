@@ -7,7 +7,7 @@
 namespace workbook::grading {
 
 Outcome outcome_from_string(std::string_view text) {
-  for (int o = 0; o <= static_cast<int>(Outcome::no_report); ++o)
+  for (int o = 0; o <= static_cast<int>(Outcome::grader_error); ++o)
     if (to_string(static_cast<Outcome>(o)) == text) return static_cast<Outcome>(o);
   throw std::invalid_argument("unknown outcome \"" + std::string(text) + "\"");
 }

@@ -8,7 +8,7 @@ constexpr std::size_t output_excerpt_chars = 2000;
 
 bool stopped_abnormally(Outcome o) {
   return o == Outcome::crashed || o == Outcome::timed_out || o == Outcome::memory_limit ||
-         o == Outcome::output_limit || o == Outcome::exception || o == Outcome::no_report;
+         o == Outcome::output_limit || o == Outcome::exception;
 }
 
 }  // namespace

@@ -69,7 +69,7 @@ Kit load_kit(const std::filesystem::path& kit_json) {
   kit.objects = json.at("exercises").get<std::map<std::string, std::string>>();
   kit.fingerprint = text;
   for (const auto& f : kit.link_inputs) kit.fingerprint += stamp(f);
-  kit.fingerprint += stamp((kit.include_dir / "workbook/pch.hpp.gch").string());
+  kit.fingerprint += stamp((kit.include_dir / "workbook/kit_pch.hpp.gch").string());
   return kit;
 }
 
@@ -83,15 +83,17 @@ std::vector<std::string> undefined_references(const std::string& log) {
   return names;
 }
 
-BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const std::filesystem::path& source,
+bool asks_for_code(const Kit& kit, const std::string& exercise_id) { return kit.objects.count(exercise_id) > 0; }
+
+BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const std::string& source,
                          const std::filesystem::path& cache_dir, const Limits& limits) {
   BuildResult result;
   const auto object = kit.objects.find(exercise_id);
   if (object == kit.objects.end()) {
-    result.log = "the student kit has no checks for " + exercise_id + " (rebuild workbook)";
+    result.log = "the student kit has no bindings for " + exercise_id + " (rebuild workbook)";
     return result;
   }
-  const auto key = content_key(read_file(source) + "\n" + kit.fingerprint + stamp(object->second) + exercise_id);
+  const auto key = content_key(source + "\n" + kit.fingerprint + stamp(object->second) + exercise_id);
   const auto final_dir = cache_dir / (dashed(exercise_id) + "-" + key);
   result.runner = final_dir / "runner";
   if (std::filesystem::exists(result.runner)) {
@@ -105,15 +107,15 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
   std::filesystem::remove_all(work);
   std::filesystem::create_directories(work);
   std::filesystem::permissions(work, std::filesystem::perms::all);  // the sandbox user writes here
-  const auto source_copy = work / source.filename();
-  std::filesystem::copy_file(source, source_copy);
+  const auto source_copy = work / (std::filesystem::path(exercise_id).filename().string() + ".cpp");  // the student's name for it
+  std::ofstream(source_copy, std::ios::binary) << source;
   std::filesystem::permissions(source_copy, std::filesystem::perms::owner_read | std::filesystem::perms::group_read |
                                                  std::filesystem::perms::others_read);
 
   SandboxSpec spec;
   spec.argv = {kit.compiler};
   spec.argv.insert(spec.argv.end(), kit.compile_flags.begin(), kit.compile_flags.end());
-  spec.argv.insert(spec.argv.end(), {"-I" + kit.include_dir.string(), "-include", "workbook/pch.hpp",
+  spec.argv.insert(spec.argv.end(), {"-I" + kit.include_dir.string(), "-include", "workbook/kit_pch.hpp",
                                      source_copy.string(), object->second});
   spec.argv.insert(spec.argv.end(), kit.link_inputs.begin(), kit.link_inputs.end());
   spec.argv.insert(spec.argv.end(), kit.link_libraries.begin(), kit.link_libraries.end());
@@ -122,19 +124,21 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
   for (const auto& f : kit.link_inputs) spec.read_only.push_back(f);
   spec.writable = {work};
   spec.working_directory = work;
-  spec.drop_to_nobody = std::all_of(spec.read_only.begin(), spec.read_only.end(), reachable_by_others) &&
+  spec.drop_privileges = std::all_of(spec.read_only.begin(), spec.read_only.end(), reachable_by_others) &&
                         reachable_by_others(work);
   spec.limits = limits;
   spec.limits.wall = std::chrono::milliseconds(120000);  // compiling is ours to bound, not the student's budget
   spec.limits.cpu_seconds = 120;
   spec.limits.address_space = 8ull << 30;
   spec.limits.file_size = 1ull << 30;
+  spec.limits.tmp_size = 1ull << 30;  // the compiler's temporary files
 
   const auto run = run_sandboxed(spec);
   result.seconds = run.seconds;
   result.log = run.err + run.out;
   if (!run.started) {
-    result.log = "could not start the compiler: " + run.error;
+    result.status = BuildResult::Status::grader_error;
+    result.log = "could not start the compiler's sandbox: " + run.error;
   } else if (run.timed_out) {
     result.log = "the compiler did not finish in 120 s\n" + result.log;
   } else if (run.exit_code == 0 && std::filesystem::exists(work / "runner")) {

@@ -111,11 +111,12 @@ std::vector<std::string> Answers::keys() const {
 static const toml::node& lookup(const std::shared_ptr<const Answers::Table>& table,
                                 const std::string& exercise_id, const std::string& key,
                                 const std::string& unreadable) {
-  if (!unreadable.empty()) throw AnswerError("answers file unreadable: " + unreadable);
+  if (!unreadable.empty()) throw AnswerError("answers file unreadable: " + unreadable, Cause::answers_unreadable);
   const toml::node* node = table ? table->table.get(key) : nullptr;
   if (!node)
     throw AnswerError("no answer \"" + key + "\" under " + table_name(exercise_id) +
-                      (table ? "" : " (the exercise has no table in the answers file)"));
+                          (table ? "" : " (the exercise has no table in the answers file)"),
+                      Cause::no_answer);
   return *node;
 }
 
@@ -160,10 +161,29 @@ xt::xarray<double> Answers::array(const std::string& key, const std::vector<std:
   return result;
 }
 
+static toml::table& exercise_table(toml::table& root, const std::string& exercise_id) {
+  const auto slash = exercise_id.find('/');
+  auto [collection, _] = root.emplace<toml::table>(exercise_id.substr(0, slash));
+  auto [exercise, __] = collection->second.as_table()->emplace<toml::table>(exercise_id.substr(slash + 1));
+  return *exercise->second.as_table();
+}
+
 void AnswerBook::add_text(const std::string& toml_text, const std::string& source_name) {
   if (!root_) root_ = std::make_shared<Root>();
   try {
     merge_into(root_->table, toml::parse(toml_text, source_name));
+  } catch (const toml::parse_error& error) {
+    const auto& begin = error.source().begin;
+    throw AnswersFileError(source_name + ":" + std::to_string(begin.line) + ":" +
+                           std::to_string(begin.column) + ": " + std::string(error.description()));
+  }
+}
+
+void AnswerBook::add_exercise_text(const std::string& exercise_id, const std::string& toml_text,
+                                   const std::string& source_name) {
+  if (!root_) root_ = std::make_shared<Root>();
+  try {
+    merge_into(exercise_table(root_->table, exercise_id), toml::parse(toml_text, source_name));
   } catch (const toml::parse_error& error) {
     const auto& begin = error.source().begin;
     throw AnswersFileError(source_name + ":" + std::to_string(begin.line) + ":" +
@@ -190,13 +210,6 @@ Answers AnswerBook::for_exercise(const std::string& exercise_id) const {
   const auto* table = collection ? collection->get_as<toml::table>(exercise_id.substr(slash + 1)) : nullptr;
   if (!table) return Answers(exercise_id, nullptr);
   return Answers(exercise_id, std::make_shared<const Answers::Table>(Answers::Table{root_, *table}));
-}
-
-static toml::table& exercise_table(toml::table& root, const std::string& exercise_id) {
-  const auto slash = exercise_id.find('/');
-  auto [collection, _] = root.emplace<toml::table>(exercise_id.substr(0, slash));
-  auto [exercise, __] = collection->second.as_table()->emplace<toml::table>(exercise_id.substr(slash + 1));
-  return *exercise->second.as_table();
 }
 
 void AnswerBook::set_number(const std::string& exercise_id, const std::string& key, double value) {

@@ -19,6 +19,32 @@ std::string_view to_string(Status status) {
 
 std::ostream& operator<<(std::ostream& out, Status status) { return out << to_string(status); }
 
+namespace {
+constexpr std::pair<Cause, std::string_view> cause_names[] = {
+    {Cause::none, "none"},
+    {Cause::no_answer, "no answer"},
+    {Cause::bad_answer, "bad answer"},
+    {Cause::answers_unreadable, "answers unreadable"},
+    {Cause::not_implemented, "not implemented"},
+    {Cause::exception, "exception"},
+    {Cause::out_of_memory, "out of memory"},
+    {Cause::non_finite, "non-finite"},
+    {Cause::solution_lost, "solution lost"},
+};
+}  // namespace
+
+std::string_view to_string(Cause cause) {
+  for (const auto& [value, name] : cause_names)
+    if (value == cause) return name;
+  return "?";
+}
+
+Cause cause_from_string(std::string_view text) {
+  for (const auto& [value, name] : cause_names)
+    if (name == text) return value;
+  return Cause::none;
+}
+
 nlohmann::json to_json(double value) {
   if (std::isnan(value)) return "nan";
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
@@ -119,6 +145,7 @@ CheckResult close(const xt::xarray<double>& actual, const xt::xarray<double>& ex
     msg << failing << " of " << actual.size() << " elements outside tolerance; worst at "
         << index_text(actual.shape(), worst) << ": ";
   msg << "actual " << number_text(a) << ", expected " << number_text(x);
+  if (!std::isfinite(a) && std::isfinite(x)) result.cause = Cause::non_finite;
   if (std::isnan(a) || std::isnan(x)) {
     msg << (tol.allow_nan ? " (NaN matches only NaN)" : " (NaN is not allowed here)");
   } else {

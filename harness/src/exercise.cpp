@@ -63,10 +63,9 @@ Part& Part::choice_answer(std::string key, std::string prompt, std::vector<std::
                });
 }
 
-Part& Part::manual(std::string reference, std::string rubric_text, int points_by_hand) {
-  reference_answer = std::move(reference);
+Part& Part::manual(int points_by_hand) {
   manual_points = points_by_hand;
-  rubric = std::move(rubric_text);
+  graded_by_hand = true;
   checks.push_back({"rubric", "graded by a person against the rubric", CheckKind::manual, {}});
   return *this;
 }

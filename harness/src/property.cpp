@@ -1,6 +1,9 @@
 #include "workbook/property.hpp"
 
+#include <new>
 #include <sstream>
+
+#include "workbook/remote/channel.hpp"
 
 namespace workbook::detail {
 
@@ -62,3 +65,25 @@ CheckResult to_check_result(const rc::detail::TestResult& result, std::uint64_t 
 }
 
 }  // namespace workbook::detail
+
+namespace workbook {
+
+bool is_solution_error(const std::exception_ptr& error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const NotImplemented&) {
+    return true;
+  } catch (const std::bad_alloc&) {
+    return true;
+  } catch (const remote::ImplementationLost&) {
+    return true;
+  } catch (const remote::SolutionError&) {
+    return true;
+  } catch (const wire::WireError&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
+}  // namespace workbook

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <stdexcept>
 
 namespace workbook {
@@ -29,6 +30,11 @@ struct Entry {
   std::string id;
   DefineFn define;
 };
+
+std::map<std::string, std::vector<std::string>>& interfaces() {
+  static std::map<std::string, std::vector<std::string>> all;
+  return all;
+}
 
 std::vector<Entry>& entries() {
   static std::vector<Entry> all;  // a function-local static: safe to use from other static initialisers
@@ -78,12 +84,19 @@ Exercise describe(const Entry& entry) {
   Exercise exercise;
   exercise.id = entry.id;
   entry.define(exercise);
+  if (const auto found = interfaces().find(entry.id); found != interfaces().end()) exercise.interface_functions = found->second;
   return exercise;
 }
 
 }  // namespace
 
 void register_exercise(const char* id, DefineFn define) { entries().push_back({id, define}); }
+
+void register_interface(const char* id, std::vector<std::string> functions) { interfaces()[id] = std::move(functions); }
+
+InterfaceRegistrar::InterfaceRegistrar(const char* id, std::vector<std::string> functions) {
+  register_interface(id, std::move(functions));
+}
 
 bool id_less(const std::string& a, const std::string& b) {
   const auto ra = collection_rank(a), rb = collection_rank(b);

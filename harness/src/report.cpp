@@ -21,7 +21,8 @@ nlohmann::json check_json(const CheckReport& check) {
           {"expected", r.expected},
           {"rtol", r.tolerance ? nlohmann::json(r.tolerance->rtol) : nlohmann::json()},
           {"atol", r.tolerance ? nlohmann::json(r.tolerance->atol) : nlohmann::json()},
-          {"message", r.message}};
+          {"message", r.message},
+          {"cause", to_string(r.cause)}};
 }
 
 std::string number_text(double value) {
@@ -151,6 +152,7 @@ ExerciseReport report_from_json(const nlohmann::json& json) {
       check.result.expected = c.at("expected");
       if (!c.at("rtol").is_null()) check.result.tolerance = Tolerance{c.at("rtol"), c.at("atol")};
       check.result.message = c.at("message");
+      check.result.cause = cause_from_string(c.value("cause", "none"));
       part.checks.push_back(std::move(check));
     }
     report.parts.push_back(std::move(part));

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <exception>
 #include <new>
+#include <optional>
 
 #include "workbook/plots/render.hpp"
 
@@ -10,32 +11,48 @@ namespace workbook {
 
 namespace {
 
-CheckReport run_check(const Part& part, const Check& check, const Context& ctx) {
+CheckReport error_report(CheckReport report, Cause cause, std::string message) {
+  report.result.status = Status::error;
+  report.result.cause = cause;
+  report.result.message = std::move(message);
+  return report;
+}
+
+CheckReport run_check(const Part& part, const Check& check, const Context& ctx, const RunOptions& options) {
   CheckReport report{check.name, check.verifies, check.kind, {}};
   if (check.kind == CheckKind::manual) {
     report.result.status = Status::manual;
-    report.result.expected = part.reference_answer;  // our answer, for the person grading
-    report.result.message = "rubric: " + part.rubric;
+    const auto* notes = options.instructor;
+    const auto rubric = notes ? notes->parts.find(part.label) : decltype(notes->parts.end()){};
+    if (notes && rubric != notes->parts.end()) {
+      report.result.expected = rubric->second.answer;  // our answer, for the person grading
+      report.result.message = "rubric: " + rubric->second.rubric;
+    }
     return report;
   }
+  if (options.solution && options.solution->lost())
+    return error_report(report, Cause::solution_lost, "not run: the solution's process had already stopped");
   try {
     report.result = check.run(ctx);
   } catch (const AnswerError& error) {
-    report.result.status = Status::error;
-    report.result.message = error.what();
+    return error_report(report, error.cause(), error.what());
   } catch (const NotImplemented& error) {
-    report.result.status = Status::error;
-    report.result.message = error.what();
+    return error_report(report, Cause::not_implemented, error.what());
   } catch (const std::bad_alloc&) {
-    report.result.status = Status::error;
-    report.result.message = "ran out of memory (std::bad_alloc)";
+    return error_report(report, Cause::out_of_memory, "ran out of memory (std::bad_alloc)");
+  } catch (const remote::ImplementationLost& error) {
+    return error_report(report, Cause::solution_lost, error.what());
+  } catch (const wire::WireError& error) {
+    return error_report(report, Cause::solution_lost, std::string("the solution's reply could not be read: ") + error.what());
+  } catch (const remote::SolutionError& error) {
+    return error_report(report, Cause::exception, std::string("threw an exception: ") + error.what());
   } catch (const std::exception& error) {
-    report.result.status = Status::error;
-    report.result.message = std::string("threw an exception: ") + error.what();
+    return error_report(report, Cause::exception, std::string("threw an exception: ") + error.what());
   } catch (...) {
-    report.result.status = Status::error;
-    report.result.message = "threw something that is not a std::exception";
+    return error_report(report, Cause::exception, "threw something that is not a std::exception");
   }
+  if (options.solution && options.solution->lost() && report.result.status != Status::pass)
+    report.result.cause = Cause::solution_lost;
   return report;
 }
 
@@ -81,6 +98,8 @@ std::filesystem::path plot_path(const std::filesystem::path& dir, const std::str
 ExerciseReport run_exercise(const Exercise& exercise, const AnswerBook& answers, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   const Context ctx(options.seed, options.full, answers.for_exercise(exercise.id));
+  std::optional<remote::Session> session;
+  if (options.solution) session.emplace(*options.solution);
 
   ExerciseReport report;
   report.id = exercise.id;
@@ -91,7 +110,7 @@ ExerciseReport run_exercise(const Exercise& exercise, const AnswerBook& answers,
     PartReport part_report;
     part_report.label = part.label;
     part_report.points = part.points;
-    for (const auto& check : part.checks) part_report.checks.push_back(run_check(part, check, ctx));
+    for (const auto& check : part.checks) part_report.checks.push_back(run_check(part, check, ctx, options));
     part_report.status = combine(part_report.checks);
     if (part_report.status == Status::manual) {
       report.manual_points += part.points;
@@ -115,6 +134,8 @@ ExerciseReport run_exercise(const Exercise& exercise, const AnswerBook& answers,
 
 std::vector<PlotReport> render_plots(const Exercise& exercise, const AnswerBook& answers, const RunOptions& options) {
   const Context ctx(options.seed, options.full, answers.for_exercise(exercise.id));
+  std::optional<remote::Session> session;
+  if (options.solution) session.emplace(*options.solution);
   std::vector<PlotReport> reports;
   for (const auto& spec : exercise.plots) reports.push_back(render_one(exercise, spec, ctx, options));
   return reports;

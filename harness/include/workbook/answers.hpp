@@ -4,7 +4,8 @@
 //   [ch10."10.1"]
 //   a = [1.0, 1.0, 2.0]
 //
-// The reference answers (solutions/**/*.toml) and a student's answers.toml use the same format.
+// A student's answers.toml holds every exercise's table; a reference answers file
+// (solutions/<collection>/<number>/answers.toml) holds one exercise's keys, its table implied by its folder.
 
 #include <cstdint>
 #include <memory>
@@ -14,12 +15,18 @@
 
 #include <xtensor/xarray.hpp>
 
+#include "workbook/check.hpp"
+
 namespace workbook {
 
 // A missing key, a value of the wrong type or shape, a choice outside the options.
 class AnswerError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit AnswerError(const std::string& what, Cause cause = Cause::bad_answer) : std::runtime_error(what), cause_(cause) {}
+  Cause cause() const { return cause_; }
+
+ private:
+  Cause cause_;
 };
 
 // A file that is not valid TOML: names the file, line and column.
@@ -56,6 +63,8 @@ class AnswerBook {
  public:
   void add_file(const std::string& path);
   void add_text(const std::string& toml_text, const std::string& source_name);
+  // One exercise's answers without the table header (a reference answers.toml in solutions/<id>/).
+  void add_exercise_text(const std::string& exercise_id, const std::string& toml_text, const std::string& source_name);
   Answers for_exercise(const std::string& exercise_id) const;
   // Marks the whole book unreadable (a malformed file): every answer lookup then reports `why`.
   void mark_unreadable(std::string why) { unreadable_ = std::move(why); }

@@ -14,18 +14,13 @@
 #include <nlohmann/json.hpp>
 #include <xtensor/xarray.hpp>
 
+#include "workbook/not_implemented.hpp"
+
 namespace workbook {
 
 enum class Status { pass, fail, error, manual };
 std::string_view to_string(Status status);
 std::ostream& operator<<(std::ostream& out, Status status);
-
-// What a scaffolded function throws until the student writes it (`workbook init`): the check reports
-// "not implemented" instead of a failure of some other kind.
-class NotImplemented : public std::logic_error {
- public:
-  explicit NotImplemented(const std::string& function) : std::logic_error("not implemented: " + function) {}
-};
 
 // numpy's asymmetric rule: |actual - expected| <= atol + rtol * |expected|.
 struct Tolerance {
@@ -34,12 +29,29 @@ struct Tolerance {
   bool allow_nan = false;  // when true, NaN matches NaN (and nothing else)
 };
 
+// Why a check ended as it did, beyond pass and fail: set where it happens (by the check, the answers reader
+// or the runner), carried as a value in reports and JSON, so that rewording a message never changes a grade.
+enum class Cause {
+  none,                // a verdict on the work itself
+  no_answer,           // answers.toml lacks the key
+  bad_answer,          // the key is there, but of the wrong type, shape or choice
+  answers_unreadable,  // answers.toml is not valid TOML
+  not_implemented,     // the function still throws workbook::NotImplemented
+  exception,           // the solution threw
+  out_of_memory,       // the solution ran out of memory (std::bad_alloc)
+  non_finite,          // NaN or Inf where a number was due
+  solution_lost,       // the solution's process ended or stopped answering before this check
+};
+std::string_view to_string(Cause cause);
+Cause cause_from_string(std::string_view text);
+
 struct CheckResult {
   Status status = Status::pass;
   nlohmann::json actual;    // a number, nested arrays, a string, or null when nothing was compared
   nlohmann::json expected;
   std::optional<Tolerance> tolerance;  // set by close checks only
   std::string message;                 // why it failed, or how to reproduce a property
+  Cause cause = Cause::none;
 };
 
 // Numbers and arrays within tolerance. A shape mismatch fails; so does NaN unless allowed.

@@ -2,7 +2,7 @@
 // The exercise model. An exercise is one translation unit that describes itself with
 // WORKBOOK_EXERCISE: its statement, its parts with their points, and each part's checks.
 //
-//   WORKBOOK_EXERCISE("ch10/10.1") {
+//   WORKBOOK_EXERCISE {
 //     ex.title = "Attention by hand";
 //     auto& a = ex.part("a", 1, "Compute the raw scores q·k_i.");
 //     a.array_answer("a", "the three scores", {3}, [] { return raw_scores_oracle(); });
@@ -54,12 +54,11 @@ struct Part {
   std::string label;   // "a", "b", ...
   int points = 1;         // awarded by the automatic checks (all of them when the part is purely manual)
   int manual_points = 0;  // awarded by a person with the rubric, in a part that also has automatic checks
+  bool graded_by_hand = false;  // our answer and the rubric: solutions/<id>/instructor.toml, never shown to students
   std::string prompt;     // the question, in our words
   std::vector<AnswerSpec> answers;
   std::vector<Check> checks;
   std::vector<std::string> hints;
-  std::string reference_answer;  // conceptual parts: our answer...
-  std::string rubric;            // ...and how a grader awards the points
 
   // A general check: `run` computes the actual value from the solution and compares it.
   Part& check(std::string name, CheckKind kind, std::string verifies, CheckFn run);
@@ -72,13 +71,14 @@ struct Part {
                        std::string unit = "");
   Part& choice_answer(std::string key, std::string prompt, std::vector<std::string> choices,
                       std::string expected);
-  // A conceptual part, or the explained half of a part: reported as manual with the rubric, never
-  // counted as passed. `points` counts only when the part also has automatic checks.
-  Part& manual(std::string reference, std::string rubric, int points = 1);
+  // A conceptual part, or the explained half of a part: a person grades it with the rubric of
+  // solutions/<id>/instructor.toml; reported as manual, never counted as passed. `points` counts only when
+  // the part also has automatic checks (a purely manual part is worth its own points).
+  Part& manual(int points = 1);
   Part& hint(std::string text);
 
   bool has_automatic_checks() const;
-  bool has_rubric() const { return !rubric.empty(); }
+  bool has_rubric() const { return graded_by_hand; }
   // Everything the part is worth: its points, plus the rubric's when it also has automatic checks.
   int total_points() const { return points + (has_rubric() && has_automatic_checks() ? manual_points : 0); }
 };
@@ -99,8 +99,10 @@ struct Exercise {
   std::vector<Tag> tags;
   std::deque<Part> parts;  // a deque: references from part() stay valid as parts are added
   std::vector<PlotSpec> plots;
-  std::string notes;      // where the seed is wrong or loose, and the computation that settles it
   double timeout_seconds = 0;  // grading: this exercise's wall-clock limit when it needs more than the default
+  std::vector<std::string> interface_functions;  // what a solution implements (interface.hpp); empty: answers only
+
+  bool asks_for_code() const { return !interface_functions.empty(); }
 
   Part& part(std::string label, int points, std::string prompt);
   void plot(std::string name, std::string caption, PlotFn make);
@@ -120,8 +122,12 @@ struct Registrar {
 
 #define WORKBOOK_CAT_(a, b) a##b
 #define WORKBOOK_CAT(a, b) WORKBOOK_CAT_(a, b)
-#define WORKBOOK_EXERCISE(ID)                                                            \
+// An exercise with an explicit id: for tests that register several made-up exercises in one file.
+#define WORKBOOK_EXERCISE_WITH_ID(ID)                                                    \
   static void WORKBOOK_CAT(workbook_define_, __LINE__)(::workbook::Exercise & ex);      \
   static const ::workbook::Registrar WORKBOOK_CAT(workbook_registrar_, __LINE__){       \
       ID, &WORKBOOK_CAT(workbook_define_, __LINE__)};                                   \
   static void WORKBOOK_CAT(workbook_define_, __LINE__)(::workbook::Exercise & ex)
+// The exercise of this translation unit. Its id is its folder, exercises/<collection>/<number>/, which
+// the build passes as WORKBOOK_EXERCISE_ID: an id is never typed by hand.
+#define WORKBOOK_EXERCISE WORKBOOK_EXERCISE_WITH_ID(WORKBOOK_EXERCISE_ID)

@@ -4,6 +4,7 @@
 // reproduces any failure exactly.
 
 #include <cstdint>
+#include <exception>
 #include <string>
 
 #include <rapidcheck.h>
@@ -24,17 +25,33 @@ CheckResult to_check_result(const rc::detail::TestResult& result, std::uint64_t 
 rc::detail::TestListener& silent_listener();
 }
 
+// What a property's cases may throw that is not a counterexample but a fact about the solution (not
+// implemented, out of memory, its process gone, it threw): kept and rethrown after RapidCheck is done, so the
+// check reports that, not a "falsified" case. Returns true when `error` is of that kind.
+bool is_solution_error(const std::exception_ptr& error);
+
 template <class Testable>
 CheckResult property(std::uint64_t seed, Testable&& testable, PropertyBudget budget = {}) {
+  std::exception_ptr solution_error;
+  auto guarded = [&] {
+    try {
+      testable();
+    } catch (...) {
+      auto error = std::current_exception();
+      if (!solution_error && is_solution_error(error)) solution_error = error;
+      throw;
+    }
+  };
   rc::detail::TestParams params;
   params.seed = seed;
   params.maxSuccess = budget.cases;
   params.maxSize = budget.max_size;
   // The overload with an explicit (empty) reproduce map: the others read RapidCheck's global
   // configuration, which prints itself to stderr and draws its own seed.
-  const auto result = rc::detail::checkProperty(rc::detail::toProperty(std::forward<Testable>(testable)),
+  const auto result = rc::detail::checkProperty(rc::detail::toProperty(guarded),
                                                 rc::detail::TestMetadata{}, params, detail::silent_listener(),
                                                 {});
+  if (solution_error) std::rethrow_exception(solution_error);
   return detail::to_check_result(result, seed);
 }
 

@@ -20,6 +20,13 @@ const Collection* find_collection(const std::string& name);
 
 void register_exercise(const char* id, DefineFn define);
 
+// The functions of an exercise's interface, registered by the forwarders the build generates for it
+// (exercises that ask for code); Exercise::interface_functions lists them.
+void register_interface(const char* id, std::vector<std::string> functions);
+struct InterfaceRegistrar {
+  InterfaceRegistrar(const char* id, std::vector<std::string> functions);
+};
+
 // All registered exercises, described, in collection order then numeric order (10.2 before 10.10).
 std::vector<Exercise> all_exercises();
 

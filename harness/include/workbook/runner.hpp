@@ -9,6 +9,8 @@
 
 #include "workbook/answers.hpp"
 #include "workbook/exercise.hpp"
+#include "workbook/instructor.hpp"
+#include "workbook/remote/channel.hpp"
 
 namespace workbook {
 
@@ -51,6 +53,11 @@ struct ExerciseReport {
 
 struct RunOptions {
   std::uint64_t seed = default_seed;
+  // The process that answers the interface's calls (code exercises): the reference, a mutant, a student's.
+  remote::Channel* solution = nullptr;
+  // The instructor's edition: manual checks then carry our reference answer and the rubric. Never set when
+  // the report goes to a student.
+  const InstructorNotes* instructor = nullptr;
   bool full = false;                               // the --full budget
   std::optional<std::filesystem::path> plots_dir;  // render the plots there when set
   std::vector<std::string> plot_formats = {"svg", "png"};

@@ -1,6 +1,8 @@
 #pragma once
-// Grades a submission directory: each exercise that asks for code is built from the student's file and
-// run in its own sandboxed process; answers-only exercises are checked against answers.toml directly.
+// Grades a submission directory. Each exercise that asks for code is built from the student's file into a
+// solution process, run in the sandbox; its checks run in a worker process of the grader, which calls the
+// student's functions through the channel and decides pass, fail and points itself (the student's process
+// only ever returns values). Answers-only exercises are checked against answers.toml in a worker too.
 // Whatever one exercise does, the others are still graded and the report is complete.
 
 #include <chrono>
@@ -23,7 +25,8 @@ namespace workbook::grading {
 enum class Outcome {
   pass, fail, not_started, not_implemented,
   compile_error, link_error, crashed, timed_out, memory_limit, output_limit, exception, non_finite,
-  answers_malformed, no_report
+  answers_malformed, file_refused,
+  grader_error  // the grader could not grade it (a sandbox that would not start): not the student's doing
 };
 std::string_view to_string(Outcome outcome);
 bool is_error(Outcome outcome);  // could not be graded as written
@@ -51,6 +54,9 @@ struct SubmissionGrade {
   int score = 0, max_score = 0, manual_points = 0;
   double seconds = 0;
   bool sandboxed = false;       // bubblewrap was used (else rlimits only)
+
+  // Exercises the grader failed to grade (Outcome::grader_error): regrade this student.
+  std::size_t grader_errors() const;
 };
 
 struct GradeOptions {
@@ -68,8 +74,8 @@ struct GradeOptions {
 
 SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOptions& options);
 
-// Where a student's file for an exercise lives in a submission: DIR/<collection>/<number>.cpp.
-std::filesystem::path student_source(const std::filesystem::path& dir, const std::string& exercise_id);
+// Where a student's file for an exercise lives in a submission, relative to it: <collection>/<number>.cpp.
+std::filesystem::path student_source(const std::string& exercise_id);
 
 nlohmann::json to_json(const SubmissionGrade& grade);
 void print_grade(std::ostream& out, const SubmissionGrade& grade, bool colour);

@@ -12,11 +12,6 @@
 
 namespace workbook::grading {
 
-// Definitions that throw NotImplemented for every function declared in an interface header's namespace.
-// Handles our headers' forms: declarations at namespace scope, possibly over several lines, with default
-// arguments (dropped in the definition); structs and aliases are left to the header.
-std::string stub_definitions(const std::string& header_text);
-
 // The answers.toml section of one exercise (empty when it asks for no answers).
 std::string answers_template(const Exercise& exercise);
 
@@ -25,7 +20,7 @@ struct ScaffoldResult {
   std::vector<std::filesystem::path> kept;     // files that existed and were left alone
 };
 
-// include_dir: the student kit's headers (<collection>/<number>.hpp for exercises that ask for code).
+// include_dir: the student kit's headers (<collection>/<number>/interface.hpp for exercises that ask for code).
 ScaffoldResult write_scaffold(const std::filesystem::path& dir, const std::vector<Exercise>& exercises,
                               const std::filesystem::path& include_dir);
 

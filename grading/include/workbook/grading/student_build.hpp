@@ -1,7 +1,8 @@
 #pragma once
-// Builds a student's runner for one exercise: the student's file, compiled in the sandbox against the
-// exercise's interface (the student kit: headers, precompiled header, exercise object, harness library;
-// never the reference solutions), linked with the exercise's checks. Builds are cached by content.
+// Builds a student's solution process for one exercise: the student's file, compiled in the sandbox against
+// the exercise's interface (the student kit: interface headers, a precompiled header of xtensor, the
+// exercise's channel bindings and the solution main; never a check, an oracle or a solution). The checks
+// stay in the grader and call this process through the channel. Builds are cached by content.
 
 #include <filesystem>
 #include <map>
@@ -18,9 +19,9 @@ struct Kit {
   std::string compiler;
   std::vector<std::string> compile_flags;
   std::filesystem::path include_dir;           // interfaces, harness and plot headers, the precompiled header
-  std::vector<std::string> link_inputs;        // runner main, harness and plot libraries
+  std::vector<std::string> link_inputs;        // the solution main and the channel's server library
   std::vector<std::string> link_libraries;     // system libraries
-  std::map<std::string, std::string> objects;  // exercise id -> its compiled checks
+  std::map<std::string, std::string> objects;  // exercise id -> its compiled channel bindings
   std::string fingerprint;                     // changes whenever any of the above does
 };
 
@@ -29,16 +30,20 @@ Kit load_kit(const std::filesystem::path& kit_json);
 std::filesystem::path default_kit_path();
 
 struct BuildResult {
-  enum class Status { built, cached, compile_error, link_error, failed };
+  enum class Status { built, cached, compile_error, link_error, failed, grader_error };
   Status status = Status::failed;
-  std::filesystem::path runner;
+  std::filesystem::path runner;        // the solution process
   std::string log;                     // the compiler's messages (capped)
   std::vector<std::string> missing;    // functions the linker could not find
   double seconds = 0;
 };
 
-BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const std::filesystem::path& source,
+// `source` is the text of the student's file (read from the submission without following links).
+BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const std::string& source,
                          const std::filesystem::path& cache_dir, const Limits& limits);
+
+// Whether the kit has an interface for this exercise (the exercise asks for code).
+bool asks_for_code(const Kit& kit, const std::string& exercise_id);
 
 // The functions named in "undefined reference to `...'" lines of a linker log.
 std::vector<std::string> undefined_references(const std::string& log);

@@ -1,0 +1,102 @@
+// 10.2: why attention divides by sqrt(d_k). Pen-and-paper moments of q_j k_j, then an empirical check.
+//
+// Tolerances for the empirical part come from the sample size n. With x = q·k and z_j = q_j k_j:
+// E[z^2] = 1, E[z^4] = E[q^4] E[k^4] = 9, so E[x^2] = d and E[x^4] = 9d + 3d(d-1) = 3d^2 + 6d.
+// The sample mean of x has standard error sqrt(d / n). The sample variance has standard error
+// sqrt(Var(x^2) / n) = sqrt((2d^2 + 6d) / n), and by the delta method the sample standard deviation
+// has sqrt((2d^2 + 6d) / n) / (2 sqrt d) = sqrt((2d + 6) / n) / 2. Checks allow 5 standard errors: a
+// correct solution fails about once in 1.7 million runs; a wrong one (variance instead of standard
+// deviation, scaled dots, uniform entries) misses by 30 standard errors or more.
+
+#include "ch10/10.2/interface.hpp"
+
+#include <cmath>
+
+#include "workbook/exercise.hpp"
+
+namespace {
+
+using workbook::Context;
+constexpr std::size_t pairs = 10000;
+
+struct Moments {
+  double mean, std;
+};
+
+Moments moments(const xt::xtensor<double, 1>& x) {
+  double mean = 0, square = 0;
+  for (double v : x) mean += v;
+  mean /= x.size();
+  for (double v : x) square += (v - mean) * (v - mean);
+  return {mean, std::sqrt(square / (x.size() - 1))};
+}
+
+double std_error_of_std(double d, double n) { return std::sqrt((2 * d + 6) / n) / 2; }
+
+workbook::CheckResult std_matches(const Context& ctx, std::size_t d) {
+  const auto dots = ch10_2::random_dot_products(d, pairs, ctx.seed_for("c-" + std::to_string(d)));
+  if (dots.size() != pairs) throw std::runtime_error("expected " + std::to_string(pairs) + " dot products");
+  return workbook::close(moments(dots).std, std::sqrt(double(d)), {0, 5 * std_error_of_std(d, pairs)});
+}
+
+}  // namespace
+
+WORKBOOK_EXERCISE {
+  using workbook::CheckKind;
+  ex.title = "Why scores are divided by sqrt(d_k)";
+  ex.stars = 1;
+  ex.tags = {workbook::Tag::numeric, workbook::Tag::proof, workbook::Tag::implementation, workbook::Tag::plot};
+  ex.statement =
+      "Queries and keys are vectors in R^{d_k}. Suppose each coordinate q_j and k_j is an independent "
+      "standard normal. The dot product q·k feeds the softmax; this exercise shows how its spread grows "
+      "with d_k and why dividing by sqrt(d_k) undoes that.";
+
+  ex.part("a", 1, "Find the mean and the variance of one term q_j k_j.")
+      .number_answer("a_mean", "E[q_j k_j]", [] { return 0.0; }, {0, 1e-9})
+      .number_answer("a_var", "Var(q_j k_j)", [] { return 1.0; }, {0, 1e-9})
+      .hint("Independence lets you split E[q_j k_j] and E[q_j^2 k_j^2] into products.");
+  ex.part("b", 2, "Derive Var(q·k) = d_k from (a). Then give the variance for d_k = 64 and d_k = 512.")
+      .integer_answer("b_64", "Var(q·k) for d_k = 64", 64)
+      .integer_answer("b_512", "Var(q·k) for d_k = 512", 512)
+      .manual();
+  auto& c = ex.part("c", 3, "Implement random_dot_products and compare the standard deviation of 10,000 dot "
+                            "products with sqrt(64) and sqrt(512); divided by sqrt(d_k) it should be about 1.");
+  for (std::size_t d : {64, 512})
+    c.check("std d=" + std::to_string(d), CheckKind::close,
+            "sample standard deviation of 10,000 dot products in R^" + std::to_string(d) + " against sqrt(" +
+                std::to_string(d) + "), within 5 standard errors",
+            [d](const Context& ctx) { return std_matches(ctx, d); });
+  c.check("mean d=64", CheckKind::close, "sample mean of the 10,000 dot products against 0, within 5 sqrt(d/n)",
+          [](const Context& ctx) {
+            const auto dots = ch10_2::random_dot_products(64, pairs, ctx.seed_for("c-64"));
+            return workbook::close(moments(dots).mean, 0.0, {0, 5 * std::sqrt(64.0 / pairs)});
+          });
+  c.check("seeded", CheckKind::equal, "two different seeds give different samples, and one seed the same sample",
+          [](const Context& ctx) {
+            const auto a = ch10_2::random_dot_products(8, 5, ctx.seed_for("seed-a"));
+            const auto b = ch10_2::random_dot_products(8, 5, ctx.seed_for("seed-b"));
+            const auto a_again = ch10_2::random_dot_products(8, 5, ctx.seed_for("seed-a"));
+            return workbook::equal(std::string(a != b && a == a_again ? "yes" : "no"), std::string("yes"));
+          });
+
+  ex.plot("scaled-histogram", "Dot products divided by sqrt(d_k) for d_k = 64 and 512, against the N(0, 1) density",
+          [](const Context& ctx) {
+            workbook::Plot p;
+            p.title = "q·k / sqrt(d_k) for 10,000 random pairs";
+            p.xlabel = "q·k / sqrt(d_k)";
+            p.ylabel = "density";
+            for (std::size_t d : {64, 512}) {
+              const auto dots = ch10_2::random_dot_products(d, pairs, ctx.seed_for("c-" + std::to_string(d)));
+              std::vector<double> scaled;
+              for (double x : dots) scaled.push_back(x / std::sqrt(double(d)));
+              p.series.push_back(workbook::histogram("d_k = " + std::to_string(d), scaled, 60, -4.5, 4.5));
+            }
+            workbook::Series normal{"N(0, 1) density", {}, {}, workbook::Series::Style::lines};
+            for (double x = -4.5; x <= 4.5; x += 0.05) {
+              normal.x.push_back(x);
+              normal.y.push_back(std::exp(-x * x / 2) / std::sqrt(2 * M_PI));
+            }
+            p.series.push_back(normal);
+            return p;
+          });
+}
