@@ -29,6 +29,7 @@ std::string describe_answer(const AnswerSpec& answer) {
     }
   }
   if (!answer.unit.empty()) text += ", in " + answer.unit;
+  if (answer.precision) text += (answer.kind == AnswerSpec::Kind::array ? ", each entry " : ", ") + answer.precision->describe();
   return text;
 }
 

@@ -39,6 +39,24 @@ Part& Part::number_answer(std::string key, std::string prompt, ExpectedNumber ex
                });
 }
 
+Part& Part::number_answer(std::string key, std::string prompt, ExpectedNumber expected, Precision precision,
+                          std::string unit) {
+  answers.push_back({key, AnswerSpec::Kind::number, prompt, {}, {}, unit, precision});
+  return check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + "), " + precision.describe(),
+               [key, expected, precision](const Context& ctx) {
+                 return close(xt::xarray<double>(ctx.answers().number(key)), xt::xarray<double>(expected()), precision);
+               });
+}
+
+Part& Part::array_answer(std::string key, std::string prompt, std::vector<std::size_t> shape, ExpectedArray expected,
+                         Precision precision, std::string unit) {
+  answers.push_back({key, AnswerSpec::Kind::array, prompt, shape, {}, unit, precision});
+  return check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + "), each entry " + precision.describe(),
+               [key, shape, expected, precision](const Context& ctx) {
+                 return close(ctx.answers().array(key, shape), expected(), precision);
+               });
+}
+
 Part& Part::array_answer(std::string key, std::string prompt, std::vector<std::size_t> shape,
                          ExpectedArray expected, Tolerance tolerance, std::string unit) {
   answers.push_back({key, AnswerSpec::Kind::array, prompt, shape, {}, unit});

@@ -12,6 +12,7 @@
 // only `run` calls the check functions.
 
 #include <deque>
+#include <optional>
 #include <functional>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "workbook/check.hpp"
 #include "workbook/context.hpp"
 #include "workbook/plot.hpp"
+#include "workbook/precision.hpp"
 
 namespace workbook {
 
@@ -41,6 +43,7 @@ struct AnswerSpec {
   std::vector<std::size_t> shape;    // arrays only
   std::vector<std::string> choices;  // choices only
   std::string unit;                  // e.g. "FLOPs", "MiB"; empty when unitless
+  std::optional<Precision> precision;  // numbers and arrays: what the statement asks for, and the tolerance
 };
 
 struct Check {
@@ -62,7 +65,14 @@ struct Part {
 
   // A general check: `run` computes the actual value from the solution and compares it.
   Part& check(std::string name, CheckKind kind, std::string verifies, CheckFn run);
-  // Pen-and-paper answers compared with a value the exercise derives (closed form or oracle).
+  // Pen-and-paper answers compared with a value the exercise derives (closed form or oracle), accepted at
+  // exactly the stated precision (shown to the student with the prompt and in the answers template).
+  Part& number_answer(std::string key, std::string prompt, ExpectedNumber expected, Precision precision,
+                      std::string unit = "");
+  Part& array_answer(std::string key, std::string prompt, std::vector<std::size_t> shape, ExpectedArray expected,
+                     Precision precision, std::string unit = "");
+  // The same with a bare tolerance: states no precision, which `workbook dev check` refuses (kept while the
+  // older exercises move to precisions).
   Part& number_answer(std::string key, std::string prompt, ExpectedNumber expected,
                       Tolerance tolerance = {}, std::string unit = "");
   Part& array_answer(std::string key, std::string prompt, std::vector<std::size_t> shape,

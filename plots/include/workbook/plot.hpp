@@ -29,6 +29,10 @@ struct Plot {
   bool logy = false;
 };
 
+// The two common shapes, so that an exercise's figure reads as one call.
+Plot xy_plot(std::string title, std::string xlabel, std::string ylabel, std::vector<Series> series);
+Plot heatmap(std::string title, std::string xlabel, std::string ylabel, std::string zlabel, xt::xtensor<double, 2> z);
+
 // A histogram as a series of boxes: bin centres and densities (area 1), so that a density curve can be
 // drawn over it on the same axes.
 Series histogram(std::string label, const std::vector<double>& samples, int bins, double lo, double hi);

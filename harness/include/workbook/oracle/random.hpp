@@ -1,0 +1,21 @@
+#pragma once
+// Random inputs for checks, drawn from a named stream of the run (Context::rng) or, inside a RapidCheck
+// property, from property_rng() so that --seed reproduces a failing case and RapidCheck can shrink it.
+
+#include <cstddef>
+#include <random>
+
+#include "workbook/oracle/matrix.hpp"
+
+namespace workbook::oracle {
+
+// Independent N(0, spread^2) entries, drawn row by row.
+Matrix gaussian_matrix(std::size_t rows, std::size_t cols, std::mt19937_64& rng, double spread = 1.0);
+Vector gaussian_vector(std::size_t size, std::mt19937_64& rng, double spread = 1.0);
+// n mutually orthogonal unit rows in R^d (n <= d): Gram-Schmidt on Gaussian vectors.
+Matrix orthonormal_rows(std::size_t n, std::size_t d, std::mt19937_64& rng);
+
+// Inside a RapidCheck property: a generator seeded by RapidCheck.
+std::mt19937_64 property_rng();
+
+}  // namespace workbook::oracle

@@ -1,0 +1,43 @@
+#include "workbook/oracle/random.hpp"
+
+#include <cmath>
+
+#include <rapidcheck.h>
+
+namespace workbook::oracle {
+
+Matrix gaussian_matrix(std::size_t rows, std::size_t cols, std::mt19937_64& rng, double spread) {
+  std::normal_distribution<double> normal(0.0, spread);
+  Matrix m = Matrix::from_shape({rows, cols});
+  for (auto& v : m) v = normal(rng);
+  return m;
+}
+
+Vector gaussian_vector(std::size_t size, std::mt19937_64& rng, double spread) {
+  std::normal_distribution<double> normal(0.0, spread);
+  Vector v = Vector::from_shape({size});
+  for (auto& x : v) x = normal(rng);
+  return v;
+}
+
+Matrix orthonormal_rows(std::size_t n, std::size_t d, std::mt19937_64& rng) {
+  std::normal_distribution<double> normal;
+  Matrix rows = Matrix::from_shape({n, d});
+  for (std::size_t made = 0; made < n;) {
+    Vector v = Vector::from_shape({d});
+    for (auto& x : v) x = normal(rng);
+    for (std::size_t r = 0; r < made; ++r) {
+      const double along = dot(v, row(rows, r));
+      for (std::size_t i = 0; i < d; ++i) v(i) -= along * rows(r, i);
+    }
+    const double norm = std::sqrt(dot(v, v));
+    if (norm < 1e-6) continue;  // (practically never) a draw too close to the span so far
+    for (std::size_t i = 0; i < d; ++i) rows(made, i) = v(i) / norm;
+    ++made;
+  }
+  return rows;
+}
+
+std::mt19937_64 property_rng() { return std::mt19937_64(*rc::gen::arbitrary<std::uint64_t>()); }
+
+}  // namespace workbook::oracle
