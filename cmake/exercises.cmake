@@ -15,9 +15,16 @@ set(WORKBOOK_SOLUTIONS_BUILD_DIR "${CMAKE_BINARY_DIR}/solutions")
 set(generated "${CMAKE_BINARY_DIR}/generated")
 
 # A solution's process: the solution's source, the exercise's bindings, the main that answers calls.
+# A reference that includes the nn library (nn/...) is linked with it; the others are not, as a student's are not.
 function(workbook_solution_process target source name output)
   add_executable(${target} ${source} $<TARGET_OBJECTS:bind_${name}> $<TARGET_OBJECTS:workbook_solution_main>)
-  target_link_libraries(${target} PRIVATE workbook_solution_server workbook_nn)
+  target_link_libraries(${target} PRIVATE workbook_solution_server)
+  if(EXISTS "${source}")
+    file(STRINGS "${source}" uses_nn REGEX "#include \"nn/")
+    if(uses_nn)
+      target_link_libraries(${target} PRIVATE workbook_nn)
+    endif()
+  endif()
   workbook_use_pch(${target})
   get_filename_component(dir "${output}" DIRECTORY)
   get_filename_component(file "${output}" NAME)

@@ -31,8 +31,10 @@ std::vector<Variant> read_variants(const std::filesystem::path& source_dir, cons
                                    const std::string& kind, std::vector<Problem>& problems);
 
 // The rules that need no run: folders complete and consistent, parts answerable, hints, rubrics, plots,
-// the interface, the mutants' headers.
-std::vector<Problem> folder_problems(const std::vector<Exercise>& exercises, const std::filesystem::path& source_dir);
+// the interface, the mutants' headers, precisions stated, no answer in what the student sees.
+// `whole_workbook`: also every folder on disk has its exercise built in (false when checking a few).
+std::vector<Problem> folder_problems(const std::vector<Exercise>& exercises, const std::filesystem::path& source_dir,
+                                     bool whole_workbook);
 
 struct RunPlan {
   int seeds = 1;  // reference runs under this many run seeds

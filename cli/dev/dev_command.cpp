@@ -41,7 +41,7 @@ int dev_command(const Args& args) {
       if (only.empty() || std::find(only.begin(), only.end(), ex.id) != only.end()) exercises.push_back(std::move(ex));
     if (exercises.empty()) throw po::error("no such exercise");
 
-    auto problems = dev::folder_problems(exercises, source);
+    auto problems = dev::folder_problems(exercises, source, only.empty());
     for (auto& p : dev::run_problems(exercises, source, plan)) problems.push_back(std::move(p));
     if (only.empty())
       for (auto& p : dev::docs_problems(exercises, source)) problems.push_back(std::move(p));

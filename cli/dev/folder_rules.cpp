@@ -1,6 +1,9 @@
 // The static rules of `workbook dev check`.
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -122,6 +125,93 @@ void answers_file_rules(const Exercise& ex, std::vector<Problem>& out) {
     if (!asked.count(key)) out.push_back({ex.id, "answers", "answers.toml has \"" + key + "\", which no part asks for"});
 }
 
+// What a student sees of the exercise: the statement, the questions, the answers asked for, what each check
+// verifies, the hints and the figures' captions.
+std::string student_view(const Exercise& ex) {
+  std::string text = ex.title + "\n" + ex.statement;
+  for (const auto& part : ex.parts) {
+    text += "\n" + part.prompt;
+    for (const auto& answer : part.answers) text += "\n" + answer.prompt;
+    for (const auto& check : part.checks) text += "\n" + check.verifies;
+    for (const auto& hint : part.hints) text += "\n" + hint;
+  }
+  for (const auto& plot : ex.plots) text += "\n" + plot.caption;
+  return text;
+}
+
+// Whether `token` stands in `text` as a number of its own (not inside a longer one).
+bool has_number(const std::string& text, const std::string& token) {
+  for (auto at = text.find(token); at != std::string::npos; at = text.find(token, at + 1)) {
+    const bool digit_before = at > 0 && (std::isdigit(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '.');
+    const auto end = at + token.size();
+    const bool digit_after = end < text.size() && (std::isdigit(static_cast<unsigned char>(text[end])) ||
+                                                   (text[end] == '.' && end + 1 < text.size() &&
+                                                    std::isdigit(static_cast<unsigned char>(text[end + 1]))));
+    if (!digit_before && !digit_after) return true;
+  }
+  return false;
+}
+
+std::string formatted(double value, const char* format, int digits) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, digits, value);
+  return buffer;
+}
+
+// The ways a value may be written: at its stated precision, and to 3-6 significant figures. Only forms with
+// three significant digits or more are searched (a bare "2" or "0.5" stands in statements for other reasons),
+// except that a check description must not state even a small answer ("rank is 4", "equals 1").
+void value_rules(const Exercise& ex, const std::string& key, double value, const std::optional<Precision>& precision,
+                 const std::string& view, const std::string& descriptions, std::vector<Problem>& out) {
+  std::set<std::string> forms;
+  if (precision && precision->kind() == Precision::Kind::decimals) forms.insert(formatted(value, "%.*f", precision->digits()));
+  for (int figures = 3; figures <= 6; ++figures) forms.insert(formatted(value, "%.*g", figures));
+  if (value == std::round(value) && std::abs(value) < 1e15) forms.insert(formatted(value, "%.*f", 0));
+  for (const auto& form : forms) {
+    int significant = 0;
+    for (char c : form) significant += std::isdigit(static_cast<unsigned char>(c)) && (significant || c != '0');
+    const bool long_enough = significant >= 3;
+    for (const char* lead : {"is ", "= ", "equals "})
+      if (has_number(descriptions, lead + form)) {
+        out.push_back({ex.id, "answer shown", "a check description states the answer to \"" + key + "\" (" + lead + form + ")"});
+        return;
+      }
+    if (long_enough && has_number(view, form)) {
+      out.push_back({ex.id, "answer shown", "what the student sees states the answer to \"" + key + "\" (" + form + ")"});
+      return;
+    }
+  }
+}
+
+void answer_view_rules(const Exercise& ex, std::vector<Problem>& out) {
+  const auto view = student_view(ex);
+  std::string descriptions;
+  for (const auto& part : ex.parts)
+    for (const auto& check : part.checks) descriptions += "\n" + check.verifies;
+  const auto reference = reference_answers().for_exercise(ex.id);
+  for (const auto& part : ex.parts)
+    for (const auto& answer : part.answers) {
+      if ((answer.kind == AnswerSpec::Kind::number || answer.kind == AnswerSpec::Kind::array) && !answer.precision)
+        out.push_back({ex.id, "precision", "answer \"" + answer.key + "\" states no precision (give a Precision, not a Tolerance)"});
+      try {
+        if (answer.kind == AnswerSpec::Kind::number)
+          value_rules(ex, answer.key, reference.number(answer.key), answer.precision, view, descriptions, out);
+        if (answer.kind == AnswerSpec::Kind::integer)
+          value_rules(ex, answer.key, double(reference.integer(answer.key)), std::nullopt, view, descriptions, out);
+        if (answer.kind == AnswerSpec::Kind::array)
+          for (double v : reference.array(answer.key, answer.shape)) value_rules(ex, answer.key, v, answer.precision, view, descriptions, out);
+        if (answer.kind == AnswerSpec::Kind::choice) {
+          const auto right = reference.choice(answer.key, answer.choices);
+          for (const char* lead : {"is \"", "is ", "= "})
+            if (descriptions.find(lead + right) != std::string::npos)
+              out.push_back({ex.id, "answer shown", "a check description states the choice for \"" + answer.key + "\""});
+        }
+      } catch (const AnswerError&) {
+        // a missing or malformed reference answer is the answers rule's to report
+      }
+    }
+}
+
 void variant_rules(const Exercise& ex, const std::filesystem::path& source, std::vector<Problem>& out) {
   const auto mutants = read_variants(source, ex.id, "mutants", out);
   read_variants(source, ex.id, "alternatives", out);
@@ -166,16 +256,17 @@ std::vector<Variant> read_variants(const std::filesystem::path& source_dir, cons
   return variants;
 }
 
-std::vector<Problem> folder_problems(const std::vector<Exercise>& exercises, const std::filesystem::path& source) {
+std::vector<Problem> folder_problems(const std::vector<Exercise>& exercises, const std::filesystem::path& source,
+                                     bool whole_workbook) {
   std::vector<Problem> out;
   std::set<std::string> registered;
   for (const auto& ex : exercises) registered.insert(ex.id);
-  for (const auto& id : folder_ids(source / "exercises")) {
+  for (const auto& id : whole_workbook ? folder_ids(source / "exercises") : std::set<std::string>{}) {
     if (!registered.count(id)) out.push_back({id, "folder", "exercises/" + id + "/ is not built into this workbook (rebuild?)"});
     if (!std::filesystem::exists(source / "exercises" / id / "exercise.cpp"))
       out.push_back({id, "folder", "exercises/" + id + "/ has no exercise.cpp"});
   }
-  for (const auto& id : folder_ids(source / "solutions"))
+  for (const auto& id : whole_workbook ? folder_ids(source / "solutions") : std::set<std::string>{})
     if (!std::filesystem::exists(source / "exercises" / id))
       out.push_back({id, "folder", "solutions/" + id + "/ has no exercise folder"});
   for (const auto& ex : exercises) {
@@ -183,6 +274,7 @@ std::vector<Problem> folder_problems(const std::vector<Exercise>& exercises, con
     part_rules(ex, out);
     plot_rules(ex, out);
     answers_file_rules(ex, out);
+    answer_view_rules(ex, out);
     variant_rules(ex, source, out);
   }
   return out;

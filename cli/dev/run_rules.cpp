@@ -16,7 +16,7 @@ namespace workbook::cli::dev {
 namespace {
 
 struct Task {
-  enum class Kind { reference, mutant, alternative, stub, wrong_answer, docs } kind;
+  enum class Kind { reference, mutant, alternative, stub, wrong_answer, rounded_answer } kind;
   const Exercise* exercise = nullptr;
   std::string name;  // the variant's stem, or the answer's key
   std::uint64_t seed = default_seed;
@@ -126,6 +126,33 @@ Found wrong_answer_fails(const Task& task) {
   return found;
 }
 
+// The reference answer rounded to the precision the statement asks for still passes: the tolerance is the
+// stated precision, not something tighter.
+Found rounded_answer_passes(const Task& task) {
+  Found found;
+  for (const auto& part : task.exercise->parts)
+    for (const auto& spec : part.answers) {
+      if (spec.key != task.name || !spec.precision) continue;
+      auto answers = reference_answers();
+      const auto right = answers.for_exercise(task.exercise->id);
+      if (spec.kind == AnswerSpec::Kind::number) {
+        answers.set_number(task.exercise->id, spec.key, spec.precision->round(right.number(spec.key)));
+      } else {
+        auto value = right.array(spec.key, spec.shape);
+        for (auto& v : value) v = spec.precision->round(v);
+        answers.set_array(task.exercise->id, spec.key, value);
+      }
+      Exercise just_this_part = *task.exercise;
+      just_this_part.parts = {part};
+      const auto report = run(task, just_this_part, answers);
+      for (const auto& p : report.parts)
+        for (const auto& check : p.checks)
+          if (check.name == spec.key && check.result.status != Status::pass)
+            found.push_back({"precision", "\"" + spec.key + "\" rounded " + spec.precision->describe() + " fails: " + check.result.message});
+    }
+  return found;
+}
+
 std::string read_text(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream text;
@@ -185,7 +212,10 @@ std::vector<Problem> run_problems(const std::vector<Exercise>& exercises, const 
     for (int s = 1; s < plan.seeds; ++s) tasks.push_back({Task::Kind::reference, &ex, "", std::uint64_t(s), {}});
     for (const auto& part : ex.parts)
       for (const auto& answer : part.answers)
-        if (answer.kind != AnswerSpec::Kind::text) tasks.push_back({Task::Kind::wrong_answer, &ex, answer.key, default_seed, {}});
+        if (answer.kind != AnswerSpec::Kind::text) {
+          tasks.push_back({Task::Kind::wrong_answer, &ex, answer.key, default_seed, {}});
+          if (answer.precision) tasks.push_back({Task::Kind::rounded_answer, &ex, answer.key, default_seed, {}});
+        }
     if (!ex.asks_for_code()) continue;
     tasks.push_back({Task::Kind::stub, &ex, "", default_seed, {}});
     for (const auto& m : read_variants(source, ex.id, "mutants", problems))
@@ -210,7 +240,7 @@ std::vector<Problem> run_problems(const std::vector<Exercise>& exercises, const 
           case Task::Kind::mutant: found = mutant_caught(task); break;
           case Task::Kind::stub: found = stub_fails_honestly(task); break;
           case Task::Kind::wrong_answer: found = wrong_answer_fails(task); break;
-          case Task::Kind::docs: break;
+          case Task::Kind::rounded_answer: found = rounded_answer_passes(task); break;
         }
         nlohmann::json out = nlohmann::json::array();
         for (const auto& [rule, message] : found) out.push_back({rule, message});
