@@ -43,30 +43,35 @@ workbook::CheckResult std_matches(const Context& ctx, std::size_t d) {
 
 WORKBOOK_EXERCISE {
   using workbook::CheckKind;
+  using workbook::Precision;
   ex.title = "Why scores are divided by sqrt(d_k)";
   ex.stars = 1;
   ex.tags = {workbook::Tag::numeric, workbook::Tag::proof, workbook::Tag::implementation, workbook::Tag::plot};
-  ex.statement =
-      "Queries and keys are vectors in R^{d_k}. Suppose each coordinate q_j and k_j is an independent "
-      "standard normal. The dot product q·k feeds the softmax; this exercise shows how its spread grows "
-      "with d_k and why dividing by sqrt(d_k) undoes that.";
+  ex.statement = R"(Queries and keys are vectors in R^{d_k}. Model their coordinates q_j and k_j as independent
+standard normal variables. The dot product q·k is what the softmax receives; here you work out how widely it
+spreads as d_k grows, and why dividing it by sqrt(d_k) brings the spread back to one.)";
 
   ex.part("a", 1, "Find the mean and the variance of one term q_j k_j.")
-      .number_answer("a_mean", "E[q_j k_j]", [] { return 0.0; }, {0, 1e-9})
-      .number_answer("a_var", "Var(q_j k_j)", [] { return 1.0; }, {0, 1e-9})
+      .number_answer("a_mean", "E[q_j k_j]", [] { return 0.0; }, Precision::exact())
+      .number_answer("a_var", "Var(q_j k_j)", [] { return 1.0; }, Precision::exact())
       .hint("Independence lets you split E[q_j k_j] and E[q_j^2 k_j^2] into products.");
-  ex.part("b", 2, "Derive Var(q·k) = d_k from (a). Then give the variance for d_k = 64 and d_k = 512.")
-      .integer_answer("b_64", "Var(q·k) for d_k = 64", 64)
-      .integer_answer("b_512", "Var(q·k) for d_k = 512", 512)
+  // Var(q_j k_j) = E[q_j^2] E[k_j^2] = sigma_q^2 sigma_k^2 = 36, so Var(q·k) = 64 * 36 and the divisor is its root.
+  ex.part("b", 1, R"(Starting from (a), show that Var(q·k) = d_k. Then run the same argument with coordinates
+that are still independent with mean 0 but have standard deviation sigma_q (for q) and sigma_k (for k).)")
+      .integer_answer("b_var", "Var(q·k) for d_k = 64, sigma_q = 2, sigma_k = 3", 64 * 36)
+      .number_answer("b_divisor", "the number c for which q·k / c has variance 1, for d_k = 64, sigma_q = 2, sigma_k = 3",
+                     [] { return 48.0; }, Precision::exact())
+      .hint("Write q·k as a sum of d_k terms. Which of them are independent of one another?")
       .manual();
-  auto& c = ex.part("c", 3, "Implement random_dot_products and compare the standard deviation of 10,000 dot "
-                            "products with sqrt(64) and sqrt(512); divided by sqrt(d_k) it should be about 1.");
+  auto& c = ex.part("c", 3, R"(Implement random_dot_products. Sample 10,000 independent pairs in R^64 and 10,000
+in R^512; the checks set the sample standard deviation of each batch beside sqrt(d_k), and the figure shows the
+dot products after division by sqrt(d_k).)");
   for (std::size_t d : {64, 512})
     c.check("std d=" + std::to_string(d), CheckKind::close,
             "sample standard deviation of 10,000 dot products in R^" + std::to_string(d) + " against sqrt(" +
                 std::to_string(d) + "), within 5 standard errors",
             [d](const Context& ctx) { return std_matches(ctx, d); });
-  c.check("mean d=64", CheckKind::close, "sample mean of the 10,000 dot products against 0, within 5 sqrt(d/n)",
+  c.check("mean d=64", CheckKind::close, "sample mean of the 10,000 dot products in R^64 against 0, within 5 sqrt(d/n)",
           [](const Context& ctx) {
             const auto dots = ch10_2::random_dot_products(64, pairs, ctx.seed_for("c-64"));
             return workbook::close(moments(dots).mean, 0.0, {0, 5 * std::sqrt(64.0 / pairs)});
@@ -76,7 +81,8 @@ WORKBOOK_EXERCISE {
             const auto a = ch10_2::random_dot_products(8, 5, ctx.seed_for("seed-a"));
             const auto b = ch10_2::random_dot_products(8, 5, ctx.seed_for("seed-b"));
             const auto a_again = ch10_2::random_dot_products(8, 5, ctx.seed_for("seed-a"));
-            return workbook::equal(std::string(a != b && a == a_again ? "yes" : "no"), std::string("yes"));
+            return workbook::holds(a != b && a == a_again, a != b ? "different seeds differ" : "different seeds agree",
+                                   "the sample must depend on the seed, and only on it");
           });
 
   ex.plot("scaled-histogram", "Dot products divided by sqrt(d_k) for d_k = 64 and 512, against the N(0, 1) density",
