@@ -5,6 +5,7 @@
 #include "ch10/10.6/interface.hpp"
 
 #include "workbook/exercise.hpp"
+#include "workbook/tolerances.hpp"
 
 namespace {
 
@@ -17,8 +18,8 @@ xt::xarray<double> rotate(const xt::xtensor<double, 2>& m, const xt::xarray<doub
   return {m(0, 0) * v(0) + m(0, 1) * v(1), m(1, 0) * v(0) + m(1, 1) * v(1)};
 }
 
-// Arguments up to ~1000 radians: sin/cos carry absolute errors near 1e-13.
-const workbook::Tolerance trig{0, 1e-9};
+// Angles w k up to 200 and w pos up to 1000 radians (the statement says why double is needed).
+constexpr workbook::Tolerance trig = workbook::tolerance::trig_large_arguments;
 
 bool passes(const workbook::CheckResult& r) { return r.status == workbook::Status::pass; }
 
@@ -32,17 +33,21 @@ WORKBOOK_EXERCISE {
   ex.title = "Position shifts are rotations";
   ex.stars = 2;
   ex.tags = {workbook::Tag::proof, workbook::Tag::numeric, workbook::Tag::implementation, workbook::Tag::conceptual};
-  ex.statement =
-      "Each sine/cosine pair of a sinusoidal positional encoding is the point (sin(w pos), cos(w pos)) on the "
-      "unit circle. Moving k positions further moves that point by the angle w k, whatever pos is. Write this "
-      "as a matrix: implement offset_rotation, returning the 2 x 2 matrix M(w, k) with "
-      "[sin(w (pos + k)), cos(w (pos + k))] = M(w, k) [sin(w pos), cos(w pos)].";
+  ex.statement = R"(Each sine/cosine pair of a sinusoidal positional encoding is the point (sin(w pos), cos(w pos))
+on the unit circle. Moving k positions further moves that point by the angle w k, whatever pos is. Write this
+as a matrix: implement offset_rotation, returning the 2 x 2 matrix M(w, k) with
+[sin(w (pos + k)), cos(w (pos + k))] = M(w, k) [sin(w pos), cos(w pos)].
+Compute in double: the checks use angles w k of up to 200 radians, where float's rounding of the angle alone
+moves sin and cos by about 1e-5, and they accept 1e-9.)";
 
-  auto& a = ex.part("a", 3, "Check the identity numerically for w = 1/10000^(0/128) = 1, pos = 7, k = 3: give the left "
-                            "side and M times the right-hand vector. Then check it for any w, pos and k.");
-  a.array_answer("a_lhs", "[sin(w (pos + k)), cos(w (pos + k))] for w = 1, pos = 7, k = 3", {2},
-                 [] { return pair_at(1, 10); }, {1e-4, 1e-6});
-  a.array_answer("a_rhs", "M(1, 3) [sin 7, cos 7]", {2}, [] { return pair_at(1, 10); }, {1e-4, 1e-6});
+  ex.part("a1", 1, R"(Try the identity at w = 1/10000^(0/128) = 1, pos = 7, k = 3: give the shifted pair on the
+left and the matrix M(1, 3) as numbers, each to 4 decimal places.)")
+      .array_answer("a_lhs", "[sin(w (pos + k)), cos(w (pos + k))] for w = 1, pos = 7, k = 3", {2},
+                    [] { return pair_at(1, 10); }, workbook::Precision::decimal_places(4))
+      .array_answer("a_matrix", "M(1, 3), row by row", {2, 2},
+                    [] { return xt::xarray<double>{{std::cos(3.0), std::sin(3.0)}, {-std::sin(3.0), std::cos(3.0)}}; },
+                    workbook::Precision::decimal_places(4));
+  auto& a = ex.part("a2", 2, "Implement offset_rotation so that the identity holds for every w, pos and k.");
   a.check("w=1,pos=7,k=3", CheckKind::close, "offset_rotation(1, 3) applied to (sin 7, cos 7) against (sin 10, cos 10)",
           [](const Context&) { return workbook::close(rotate(ch10_6::offset_rotation(1, 3), pair_at(1, 7)), pair_at(1, 10), trig); });
   a.check("any w, pos, k", CheckKind::property,
@@ -71,8 +76,8 @@ WORKBOOK_EXERCISE {
               RC_ASSERT(passes(workbook::close(product, ch10_6::offset_rotation(omega, k1 + k2), trig)));
             });
           });
-  auto& b = ex.part("b", 2, "Explain why this lets a model learn relative positions through the linear maps that make "
-                            "queries and keys.");
+  auto& b = ex.part("b", 1, R"(In attention, position codes reach the scores only through the linear maps that
+produce queries and keys. Explain how the rotation makes relative offsets something those maps can learn.)");
   b.check("score depends on k only", CheckKind::property,
           "p(pos) · M(w, k) p(pos) = cos(w k) for every pos: the score between positions pos and pos + k depends on k alone",
           [](const Context& ctx) {
@@ -84,8 +89,9 @@ WORKBOOK_EXERCISE {
               RC_ASSERT(passes(workbook::close(p(0) * moved(0) + p(1) * moved(1), std::cos(omega * k), trig)));
             });
           });
-  b.manual();
-  ex.part("c", 1, "Why does this property not carry over to learned positional embeddings?")
+  b.manual(2);
+  ex.part("c", 1, R"(Suppose instead that every position has a trained vector of its own (a learned positional
+embedding). Does the rotation argument still apply to them? Explain.)")
       .choice_answer("c_guaranteed", "is E(pos + k) = T_k E(pos) with one matrix T_k guaranteed for learned embeddings?",
                      {"yes", "no"}, "no")
       .manual();
