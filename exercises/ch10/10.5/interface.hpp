@@ -8,15 +8,17 @@
 
 namespace ch10_5 {
 
-// The (max_len, d_model) encoding, d_model even: for pair i = 0 .. d_model/2 - 1,
-// PE[pos][2i] = sin(pos / 10000^(2i / d_model)) and PE[pos][2i + 1] = cos(pos / 10000^(2i / d_model)).
+// The (max_len, d_model) encoding, d_model even. With w_i = 10000^(-2i / d_model) for the pair
+// i = 0 .. d_model/2 - 1: entry (pos, 2i) is sin(pos w_i) and entry (pos, 2i + 1) is cos(pos w_i).
 xt::xtensor<double, 2> sinusoidal_pe(std::size_t max_len, std::size_t d_model);
 
-// Cosine similarity between row 0 and row k of `pe`, for k = 1 .. rows - 1 (so rows - 1 values).
-xt::xtensor<double, 1> similarity_to_first(const xt::xtensor<double, 2>& pe);
+// For any matrix m with rows >= 2 (an encoding or not): entry k - 1 is the cosine of the angle between
+// rows 0 and k, for k = 1 .. rows - 1.
+xt::xtensor<double, 1> similarity_to_first(const xt::xtensor<double, 2>& m);
 
-// Row r is pe[positions[r] + k] - pe[positions[r]]: shape (positions.size(), d_model).
-xt::xtensor<double, 2> offset_differences(const xt::xtensor<double, 2>& pe, std::size_t k,
+// For any matrix m: row r of the result is m[positions[r] + k] - m[positions[r]], so the shape is
+// (positions.size(), m's columns).
+xt::xtensor<double, 2> offset_differences(const xt::xtensor<double, 2>& m, std::size_t k,
                                           const std::vector<std::size_t>& positions);
 
 }  // namespace ch10_5

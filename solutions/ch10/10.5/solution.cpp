@@ -21,22 +21,22 @@ xt::xtensor<double, 2> sinusoidal_pe(std::size_t max_len, std::size_t d_model) {
   return pe;
 }
 
-xt::xtensor<double, 1> similarity_to_first(const xt::xtensor<double, 2>& pe) {
-  const auto first = xt::row(pe, 0);
+xt::xtensor<double, 1> similarity_to_first(const xt::xtensor<double, 2>& m) {
+  const auto first = xt::row(m, 0);
   const double first_norm = std::sqrt(xt::sum(first * first)());
-  xt::xtensor<double, 1> similarity = xt::zeros<double>({pe.shape(0) - 1});
-  for (std::size_t k = 1; k < pe.shape(0); ++k) {
-    const auto row = xt::row(pe, k);
+  xt::xtensor<double, 1> similarity = xt::zeros<double>({m.shape(0) - 1});
+  for (std::size_t k = 1; k < m.shape(0); ++k) {
+    const auto row = xt::row(m, k);
     similarity(k - 1) = xt::sum(first * row)() / (first_norm * std::sqrt(xt::sum(row * row)()));
   }
   return similarity;
 }
 
-xt::xtensor<double, 2> offset_differences(const xt::xtensor<double, 2>& pe, std::size_t k,
+xt::xtensor<double, 2> offset_differences(const xt::xtensor<double, 2>& m, std::size_t k,
                                           const std::vector<std::size_t>& positions) {
-  xt::xtensor<double, 2> differences = xt::zeros<double>({positions.size(), pe.shape(1)});
+  xt::xtensor<double, 2> differences = xt::zeros<double>({positions.size(), m.shape(1)});
   for (std::size_t r = 0; r < positions.size(); ++r)
-    xt::row(differences, r) = xt::row(pe, positions[r] + k) - xt::row(pe, positions[r]);
+    xt::row(differences, r) = xt::row(m, positions[r] + k) - xt::row(m, positions[r]);
   return differences;
 }
 
