@@ -39,6 +39,27 @@ workbook::CheckResult std_matches(const Context& ctx, std::size_t d) {
   return workbook::close(moments(dots).std, std::sqrt(double(d)), {0, 5 * std_error_of_std(d, pairs)});
 }
 
+// The figure: dot products divided by sqrt(d_k), as histograms, beside the N(0, 1) density.
+void plot_scaled(workbook::Exercise& ex) {
+  ex.plot("scaled-histogram", "Dot products divided by sqrt(d_k) for d_k = 64 and 512, against the N(0, 1) density",
+          [](const Context& ctx) {
+            std::vector<workbook::Series> series;
+            for (std::size_t d : {64, 512}) {
+              const auto dots = ch10_2::random_dot_products(d, pairs, ctx.seed_for("c-" + std::to_string(d)));
+              std::vector<double> scaled;
+              for (double x : dots) scaled.push_back(x / std::sqrt(double(d)));
+              series.push_back(workbook::histogram("d_k = " + std::to_string(d), scaled, 60, -4.5, 4.5));
+            }
+            workbook::Series normal{"N(0, 1) density", {}, {}, workbook::Series::Style::lines};
+            for (double x = -4.5; x <= 4.5; x += 0.05) {
+              normal.x.push_back(x);
+              normal.y.push_back(std::exp(-x * x / 2) / std::sqrt(2 * M_PI));
+            }
+            series.push_back(normal);
+            return workbook::xy_plot("q·k / sqrt(d_k) for 10,000 random pairs", "q·k / sqrt(d_k)", "density", series);
+          });
+}
+
 }  // namespace
 
 WORKBOOK_EXERCISE {
@@ -84,25 +105,5 @@ dot products after division by sqrt(d_k).)");
             return workbook::holds(a != b && a == a_again, a != b ? "different seeds differ" : "different seeds agree",
                                    "the sample must depend on the seed, and only on it");
           });
-
-  ex.plot("scaled-histogram", "Dot products divided by sqrt(d_k) for d_k = 64 and 512, against the N(0, 1) density",
-          [](const Context& ctx) {
-            workbook::Plot p;
-            p.title = "q·k / sqrt(d_k) for 10,000 random pairs";
-            p.xlabel = "q·k / sqrt(d_k)";
-            p.ylabel = "density";
-            for (std::size_t d : {64, 512}) {
-              const auto dots = ch10_2::random_dot_products(d, pairs, ctx.seed_for("c-" + std::to_string(d)));
-              std::vector<double> scaled;
-              for (double x : dots) scaled.push_back(x / std::sqrt(double(d)));
-              p.series.push_back(workbook::histogram("d_k = " + std::to_string(d), scaled, 60, -4.5, 4.5));
-            }
-            workbook::Series normal{"N(0, 1) density", {}, {}, workbook::Series::Style::lines};
-            for (double x = -4.5; x <= 4.5; x += 0.05) {
-              normal.x.push_back(x);
-              normal.y.push_back(std::exp(-x * x / 2) / std::sqrt(2 * M_PI));
-            }
-            p.series.push_back(normal);
-            return p;
-          });
+  plot_scaled(ex);
 }

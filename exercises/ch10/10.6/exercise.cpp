@@ -5,10 +5,12 @@
 #include "ch10/10.6/interface.hpp"
 
 #include "workbook/exercise.hpp"
+#include "workbook/oracle/matrix.hpp"
 #include "workbook/tolerances.hpp"
 
 namespace {
 
+using workbook::CheckKind;
 using workbook::Context;
 
 xt::xarray<double> pair_at(double omega, double pos) { return {std::sin(omega * pos), std::cos(omega * pos)}; }
@@ -23,23 +25,21 @@ constexpr workbook::Tolerance trig = workbook::tolerance::trig_large_arguments;
 
 bool passes(const workbook::CheckResult& r) { return r.status == workbook::Status::pass; }
 
+// M^T M = I, det M = 1 and M(w, k1) M(w, k2) = M(w, k1 + k2), with the products as plain loops.
+void rotation_properties(double omega, double k1, double k2) {
+  using workbook::oracle::matmul, workbook::oracle::transpose;
+  const workbook::oracle::Matrix m = ch10_6::offset_rotation(omega, k1), m2 = ch10_6::offset_rotation(omega, k2);
+  RC_ASSERT(m.shape(0) == 2 && m.shape(1) == 2 && m2.shape(0) == 2 && m2.shape(1) == 2);
+  RC_ASSERT(passes(workbook::close(xt::xarray<double>(matmul(transpose(m), m)), xt::xarray<double>{{1, 0}, {0, 1}}, trig)));
+  RC_ASSERT(passes(workbook::close(m(0, 0) * m(1, 1) - m(0, 1) * m(1, 0), 1.0, trig)));
+  RC_ASSERT(passes(workbook::close(xt::xarray<double>(matmul(m, m2)),
+                                   xt::xarray<double>(ch10_6::offset_rotation(omega, k1 + k2)), trig)));
+}
+
 double random_omega() { return std::pow(10.0, -*rc::gen::inRange(0, 4001) / 1000.0); }  // 1e-4 .. 1
 double random_offset() { return *rc::gen::inRange(-200000, 200001) / 1000.0; }           // -200 .. 200
 
-}  // namespace
-
-WORKBOOK_EXERCISE {
-  using workbook::CheckKind;
-  ex.title = "Position shifts are rotations";
-  ex.stars = 2;
-  ex.tags = {workbook::Tag::proof, workbook::Tag::numeric, workbook::Tag::implementation, workbook::Tag::conceptual};
-  ex.statement = R"(Each sine/cosine pair of a sinusoidal positional encoding is the point (sin(w pos), cos(w pos))
-on the unit circle. Moving k positions further moves that point by the angle w k, whatever pos is. Write this
-as a matrix: implement offset_rotation, returning the 2 x 2 matrix M(w, k) with
-[sin(w (pos + k)), cos(w (pos + k))] = M(w, k) [sin(w pos), cos(w pos)].
-Compute in double: the checks use angles w k of up to 200 radians, where float's rounding of the angle alone
-moves sin and cos by about 1e-5, and they accept 1e-9.)";
-
+void part_a(workbook::Exercise& ex) {
   ex.part("a1", 1, R"(Try the identity at w = 1/10000^(0/128) = 1, pos = 7, k = 3: give the shifted pair on the
 left and the matrix M(1, 3) as numbers, each to 4 decimal places.)")
       .array_answer("a_lhs", "[sin(w (pos + k)), cos(w (pos + k))] for w = 1, pos = 7, k = 3", {2},
@@ -63,19 +63,12 @@ left and the matrix M(1, 3) as numbers, each to 4 decimal places.)")
   a.check("rotation", CheckKind::property,
           "M(w, k) is a rotation: M^T M = I and det M = 1; and M(w, k1) M(w, k2) = M(w, k1 + k2)",
           [](const Context& ctx) {
-            return workbook::property(ctx.seed_for("a-rotation"), [] {
-              const double omega = random_omega(), k1 = random_offset(), k2 = random_offset();
-              const auto m = ch10_6::offset_rotation(omega, k1);
-              const auto m2 = ch10_6::offset_rotation(omega, k2);
-              const xt::xarray<double> gram = {{m(0, 0) * m(0, 0) + m(1, 0) * m(1, 0), m(0, 0) * m(0, 1) + m(1, 0) * m(1, 1)},
-                                               {m(0, 1) * m(0, 0) + m(1, 1) * m(1, 0), m(0, 1) * m(0, 1) + m(1, 1) * m(1, 1)}};
-              RC_ASSERT(passes(workbook::close(gram, xt::xarray<double>{{1, 0}, {0, 1}}, trig)));
-              RC_ASSERT(passes(workbook::close(m(0, 0) * m(1, 1) - m(0, 1) * m(1, 0), 1.0, trig)));
-              const xt::xarray<double> product = {{m(0, 0) * m2(0, 0) + m(0, 1) * m2(1, 0), m(0, 0) * m2(0, 1) + m(0, 1) * m2(1, 1)},
-                                                  {m(1, 0) * m2(0, 0) + m(1, 1) * m2(1, 0), m(1, 0) * m2(0, 1) + m(1, 1) * m2(1, 1)}};
-              RC_ASSERT(passes(workbook::close(product, ch10_6::offset_rotation(omega, k1 + k2), trig)));
-            });
+            return workbook::property(ctx.seed_for("a-rotation"),
+                                      [] { rotation_properties(random_omega(), random_offset(), random_offset()); });
           });
+}
+
+void part_b(workbook::Exercise& ex) {
   auto& b = ex.part("b", 1, R"(In attention, position codes reach the scores only through the linear maps that
 produce queries and keys. Explain how the rotation makes relative offsets something those maps can learn.)");
   b.check("score depends on k only", CheckKind::property,
@@ -90,9 +83,29 @@ produce queries and keys. Explain how the rotation makes relative offsets someth
             });
           });
   b.manual(2);
+}
+
+void part_c(workbook::Exercise& ex) {
   ex.part("c", 1, R"(Suppose instead that every position has a trained vector of its own (a learned positional
 embedding). Does the rotation argument still apply to them? Explain.)")
       .choice_answer("c_guaranteed", "is E(pos + k) = T_k E(pos) with one matrix T_k guaranteed for learned embeddings?",
                      {"yes", "no"}, "no")
       .manual();
+}
+
+}  // namespace
+
+WORKBOOK_EXERCISE {
+  ex.title = "Position shifts are rotations";
+  ex.stars = 2;
+  ex.tags = {workbook::Tag::proof, workbook::Tag::numeric, workbook::Tag::implementation, workbook::Tag::conceptual};
+  ex.statement = R"(Each sine/cosine pair of a sinusoidal positional encoding is the point (sin(w pos), cos(w pos))
+on the unit circle. Moving k positions further moves that point by the angle w k, whatever pos is. Write this
+as a matrix: implement offset_rotation, returning the 2 x 2 matrix M(w, k) with
+[sin(w (pos + k)), cos(w (pos + k))] = M(w, k) [sin(w pos), cos(w pos)].
+Compute in double: the checks use angles w k of up to 200 radians, where float's rounding of the angle alone
+moves sin and cos by about 1e-5, and they accept 1e-9.)";
+  part_a(ex);
+  part_b(ex);
+  part_c(ex);
 }
