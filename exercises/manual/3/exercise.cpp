@@ -4,7 +4,11 @@
 
 #include "manual/3/interface.hpp"
 
-#include "workbook/oracle.hpp"
+#include <cmath>
+
+#include "workbook/oracle/attention.hpp"
+#include "workbook/oracle/random.hpp"
+#include "workbook/tolerances.hpp"
 
 namespace {
 
@@ -16,26 +20,22 @@ double other_weight(double s, double n) { return 1 / (std::exp(s) + n - 1); }
 double distance_closed_form(double s, double n) { return n * std::sqrt((n - 1) * s) / (std::exp(s) + n - 1); }
 
 // N orthogonal rows of squared norm s in R^d.
-xt::xtensor<double, 2> orthogonal_tokens(std::size_t n, std::size_t d, double s, std::mt19937_64& rng) {
-  const auto rows = workbook::oracle::orthonormal_rows(n, d, rng);
-  xt::xtensor<double, 2> x = xt::xtensor<double, 2>::from_shape({n, d});
-  for (std::size_t r = 0; r < n; ++r)
-    for (std::size_t c = 0; c < d; ++c) x(r, c) = rows[r][c] * std::sqrt(s);
-  return x;
+Matrix orthogonal_tokens(std::size_t n, std::size_t d, double s, std::mt19937_64& rng) {
+  return workbook::oracle::orthonormal_rows(n, d, rng) * std::sqrt(s);
 }
 
 // Y from the closed form: y_n = a x_n + b sum_{m != n} x_m.
-xt::xarray<double> closed_form_output(const xt::xtensor<double, 2>& x, double s) {
+Matrix closed_form_output(const Matrix& x, double s) {
   const std::size_t n = x.shape(0);
   const double a = self_weight(s, n), b = other_weight(s, n);
-  xt::xarray<double> y = xt::zeros<double>({n, x.shape(1)});
+  Matrix y = xt::zeros<double>(x.shape());
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t m = 0; m < n; ++m)
       for (std::size_t c = 0; c < x.shape(1); ++c) y(i, c) += (i == m ? a : b) * x(m, c);
   return y;
 }
 
-double distance_to_input(const xt::xtensor<double, 2>& x) {
+double distance_to_input(const Matrix& x) {
   const xt::xtensor<double, 2> y = manual_3::self_attention(x);
   if (y.shape() != x.shape()) throw std::runtime_error("self_attention returned the wrong shape");
   double sum = 0;
@@ -43,69 +43,58 @@ double distance_to_input(const xt::xtensor<double, 2>& x) {
   return std::sqrt(sum);
 }
 
+// The statement asks for double precision and says why (distances down to 1e-11 and below).
+const workbook::Tolerance double_precision = workbook::tolerance::double_computation;
+
+// At s = 40 the exact distance is 4e-17 of ||X||, below double's resolution: Y rounds to X within a few
+// ulps of X's entries (about 1e-16 of ||X|| each), so 1e-15 of ||X|| passes a right layer and fails any
+// mistake that leaves a weight of 1e-15 or more off the diagonal.
+const workbook::Tolerance at_double_resolution{0, 1e-15};
+
 const std::vector<double> norms = {0.25, 0.5, 1, 1.5, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 30};
 
-}  // namespace
-
-WORKBOOK_EXERCISE {
-  using workbook::CheckKind;
-  ex.title = "Orthogonal inputs: does self-attention return X?";
-  ex.tags = {workbook::Tag::numeric, workbook::Tag::proof, workbook::Tag::implementation, workbook::Tag::plot};
-  ex.statement =
-      "Take self-attention with no learned maps and no scaling, Y = softmax(X X^T) X, the softmax applied "
-      "to each row. The N token vectors x_1..x_N (the rows of X) are mutually orthogonal and all have "
-      "squared length s. A tempting argument says each token then attends only to itself, so Y = X. "
-      "Test that claim: find the attention weights exactly, implement the layer, and measure how far Y "
-      "is from X as s grows. Give decimals to three places or better.";
-
-  ex.part("a", 2, "With N = 10 tokens of squared norm s = 1, find the weight a token puts on itself and the "
-                  "weight it puts on each other token.")
-      .number_answer("a_self", "a_nn for N = 10, s = 1", [] { return self_weight(1, 10); }, {0, 5e-4})
-      .number_answer("a_other", "a_nm (m != n) for N = 10, s = 1", [] { return other_weight(1, 10); }, {0, 5e-4})
-      .hint("Every off-diagonal score is 0, and exp(0) = 1: those terms do not vanish from the denominator.");
-  ex.part("b", 1, "Same N, now with s = 10: the weight on itself.")
-      .number_answer("b_self", "a_nn for N = 10, s = 10", [] { return self_weight(10, 10); }, {0, 5e-5});
-
+void part_c(workbook::Exercise& ex) {
   auto& c = ex.part("c", 2, "Implement self_attention.");
-  c.check("orthogonal", CheckKind::close,
-          "Y for 10 orthogonal tokens in R^16 with s = 1 against the closed form y_n = a x_n + b sum_{m!=n} x_m",
+  c.check("orthogonal", workbook::CheckKind::close,
+          "Y for 10 orthogonal tokens in R^16 of squared norm one against the closed form y_n = a x_n + b "
+          "sum_{m!=n} x_m (1e-9 relative)",
           [](const Context& ctx) {
             auto rng = ctx.rng("c-orthogonal");
             const auto x = orthogonal_tokens(10, 16, 1.0, rng);
-            return workbook::close(manual_3::self_attention(x), closed_form_output(x, 1.0), {1e-9, 1e-12});
+            return workbook::close(manual_3::self_attention(x), closed_form_output(x, 1.0), double_precision);
           });
-  c.check("general", CheckKind::close, "Y for a 6 x 5 Gaussian X (not orthogonal) against plain-loop attention",
+  c.check("general", workbook::CheckKind::close,
+          "Y for a 6 x 5 Gaussian X (not orthogonal) against plain-loop attention (1e-9 relative)",
           [](const Context& ctx) {
             auto rng = ctx.rng("c-general");
-            std::normal_distribution<double> normal;
-            xt::xtensor<double, 2> x = xt::xtensor<double, 2>::from_shape({6, 5});
-            for (auto& v : x) v = normal(rng);
-            const auto rows = workbook::oracle::to_matrix(x);
-            return workbook::close(manual_3::self_attention(x),
-                                   workbook::oracle::to_array(workbook::oracle::attention(rows, rows, rows, 1.0)),
-                                   {1e-9, 1e-12});
+            const auto x = workbook::oracle::gaussian_matrix(6, 5, rng);
+            return workbook::close(manual_3::self_attention(x), workbook::oracle::attention(x, x, x, 1.0),
+                                   double_precision);
           });
-  c.check("any orthogonal set", CheckKind::property,
-          "for random N <= D <= 12 and s in [0.1, 30], Y matches the closed form within 1e-9",
+  c.check("any orthogonal set", workbook::CheckKind::property,
+          "for random N <= D <= 12 and s in [0.1, 30], Y matches the closed form within 1e-9 relative",
           [](const Context& ctx) {
             return workbook::property(ctx.seed_for("c-property"), [] {
               const auto d = *rc::gen::inRange<std::size_t>(1, 13);
               const auto n = *rc::gen::inRange<std::size_t>(1, d + 1);
               const double s = *rc::gen::inRange(1, 301) / 10.0;
-              std::mt19937_64 rng(*rc::gen::arbitrary<std::uint64_t>());
+              auto rng = workbook::oracle::property_rng();
               const auto x = orthogonal_tokens(n, d, s, rng);
-              RC_ASSERT(workbook::close(manual_3::self_attention(x), closed_form_output(x, s), {1e-9, 1e-12}).status ==
-                        workbook::Status::pass);
+              RC_ASSERT(workbook::close(manual_3::self_attention(x), closed_form_output(x, s), double_precision)
+                            .status == workbook::Status::pass);
             });
           });
+}
 
-  auto& d = ex.part("d", 2, "Is Y = X for unit-norm orthogonal tokens? Give ||Y - X||_F for N = 10, s = 1, and show "
-                            "how the distance behaves as s grows.");
-  d.choice_answer("d_equal", "does Y equal X exactly at s = 1?", {"yes", "no"}, "no")
-      .number_answer("d_distance", "||Y - X||_F for N = 10, s = 1", [] { return distance_closed_form(1, 10); },
-                     {1e-4, 0});
-  d.check("distance vs s", CheckKind::close,
-          "||Y - X||_F from your self_attention at s = 0.25 ... 30 (N = D = 10) against N sqrt((N-1)s)/(e^s+N-1)",
+void part_d(workbook::Exercise& ex) {
+  auto& d = ex.part("d", 2, "Is Y = X for unit-norm orthogonal tokens? Give ||Y - X||_F for N = 10, s = 1 to three "
+                            "decimal places, and show how the distance behaves as s grows.");
+  d.choice_answer("d_equal", "does Y equal X exactly for tokens of squared norm one?", {"yes", "no"}, "no")
+      .number_answer("d_distance", "||Y - X||_F for N = 10 tokens of squared norm one", [] { return distance_closed_form(1, 10); },
+                     workbook::Precision::decimal_places(3));
+  d.check("distance vs s", workbook::CheckKind::close,
+          "||Y - X||_F from your self_attention at 16 squared norms from 0.25 to 30 (N = D = 10) against the "
+          "distance that the exact weights give (1e-9 relative)",
           [](const Context& ctx) {
             auto rng = ctx.rng("d-distance");
             xt::xarray<double> got = xt::zeros<double>({norms.size()}), want = got;
@@ -113,17 +102,42 @@ WORKBOOK_EXERCISE {
               got(i) = distance_to_input(orthogonal_tokens(10, 10, norms[i], rng));
               want(i) = distance_closed_form(norms[i], 10);
             }
-            return workbook::close(got, want, {1e-6, 1e-12});
+            return workbook::close(got, want, double_precision);
           });
-  d.check("limit", CheckKind::close, "at s = 40 the distance is below 1e-15 relative to ||X||: Y -> X only in the limit",
+  d.check("limit", workbook::CheckKind::close,
+          "||Y - X||_F / ||X|| from your self_attention at squared norm 40 (N = D = 10) against the exact "
+          "value, within double precision's resolution (1e-15)",
           [](const Context& ctx) {
             auto rng = ctx.rng("d-limit");
             const double s = 40;
-            return workbook::close(distance_to_input(orthogonal_tokens(10, 10, s, rng)) / std::sqrt(10 * s), 0.0,
-                                   {0, 1e-15});
+            return workbook::close(distance_to_input(orthogonal_tokens(10, 10, s, rng)) / std::sqrt(10 * s),
+                                   distance_closed_form(s, 10) / std::sqrt(10 * s), at_double_resolution);
           });
+}
 
-  ex.plot("distance", "||Y - X||_F against the squared norm s of the tokens (N = D = 10): zero only in the limit",
+}  // namespace
+
+WORKBOOK_EXERCISE {
+  ex.title = "Orthogonal inputs: does self-attention return X?";
+  ex.tags = {workbook::Tag::numeric, workbook::Tag::proof, workbook::Tag::implementation, workbook::Tag::plot};
+  ex.statement = R"(Take self-attention with no learned maps and no scaling, Y = softmax(X X^T) X, the softmax applied to each row. The N token vectors x_1..x_N (the rows of X) are mutually orthogonal and all have squared length s. A tempting argument says each token then attends only to itself, so Y = X. Test that claim: find the attention weights exactly, implement the layer, and measure how far Y is from X as s grows. Compute in double precision: the distances you will measure fall far below float's rounding of X itself.)";
+
+  ex.part("a", 2, "With N = 10 tokens of squared norm s = 1, find the weight a token puts on itself and the "
+                  "weight it puts on each other token, to three decimal places.")
+      .number_answer("a_self", "a_nn for N = 10 tokens of squared norm one", [] { return self_weight(1, 10); },
+                     workbook::Precision::decimal_places(3))
+      .number_answer("a_other", "a_nm (m != n) for N = 10 tokens of squared norm one", [] { return other_weight(1, 10); },
+                     workbook::Precision::decimal_places(3))
+      .hint("Every off-diagonal score is 0, and exp(0) = 1: those terms do not vanish from the denominator.");
+  ex.part("b", 1, "Same N, now with s = 10: the weight a token puts on itself, to four decimal places.")
+      .number_answer("b_self", "a_nn for N = 10 tokens of squared norm ten", [] { return self_weight(10, 10); },
+                     workbook::Precision::decimal_places(4));
+
+  part_c(ex);
+  part_d(ex);
+
+  ex.plot("distance", "||Y - X||_F from your self_attention against the squared norm s of the tokens (N = D = 10), "
+          "with the curve that the exact weights give",
           [](const Context& ctx) {
             workbook::Plot p;
             p.title = "Self-attention on orthogonal tokens: distance from the input";
@@ -131,7 +145,7 @@ WORKBOOK_EXERCISE {
             p.ylabel = "||Y - X||_F";
             p.logy = true;
             workbook::Series measured{"your self_attention", {}, {}, workbook::Series::Style::points};
-            workbook::Series closed{"N sqrt((N-1)s) / (e^s + N - 1)", {}, {}, workbook::Series::Style::lines};
+            workbook::Series closed{"from the exact weights", {}, {}, workbook::Series::Style::lines};
             auto rng = ctx.rng("plot");
             for (double s : norms) {
               measured.x.push_back(s);

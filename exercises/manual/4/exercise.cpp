@@ -56,14 +56,12 @@ WORKBOOK_EXERCISE {
   using workbook::CheckKind;
   ex.title = "How large is the dot product of two random vectors?";
   ex.tags = {workbook::Tag::proof, workbook::Tag::implementation, workbook::Tag::numeric, workbook::Tag::plot};
-  ex.statement =
-      "Draw a and b independently from N(0, I_D): every coordinate of each is an independent standard "
-      "normal. Their dot product a.b has mean 0. Show that its square has expected value D, so that a "
-      "typical raw attention score grows like sqrt(D); check it by simulation, with a tolerance you can "
-      "justify, and find how much the square itself fluctuates. Give decimals to four significant figures.";
+  ex.statement = R"(Draw a and b independently from N(0, I_D): every coordinate of each is an independent standard normal. Their dot product a.b has mean 0. Show that its square has expected value D, so that a typical raw attention score grows like sqrt(D); check it by simulation, with a tolerance you can justify, and find how much the square itself fluctuates.)";
 
-  ex.part("a", 2, "Show that E[(a.b)^2] = D. What is it for D = 512?")
-      .integer_answer("a_mean", "E[(a.b)^2] for D = 512", 512)
+  ex.part("a", 1, "Show that E[(a.b)^2] = D, and say where your argument needs a and b to be independent. To "
+                  "see that it matters, take the same vector twice: find E[(a.a)^2] = E[|a|^4] for D = 512.")
+      .integer_answer("a_same_vector", "E[(a.a)^2] for D = 512", 512 * 514)
+      .hint("a.a = |a|^2 is a sum of D independent squares z_i^2, each with mean 1 and E[z_i^4] = 3.")
       .manual(1);
 
   auto& b = ex.part("b", 2, "Implement squared_dot_samples and check E[(a.b)^2] = D "
@@ -71,7 +69,7 @@ WORKBOOK_EXERCISE {
   for (std::size_t d : {4, 16, 64, 256, 512})
     b.check("mean D=" + std::to_string(d), CheckKind::close,
             "the mean of n = 20000 samples (200000 with --full) of (a.b)^2 in D = " + std::to_string(d) +
-                " against D, within 5 standard errors sqrt((2D^2 + 6D)/n)",
+                " against D, within 5 standard errors (from the exact variance of (a.b)^2, part c1)",
             [d](const Context& ctx) { return mean_matches(ctx, d); });
   b.check("samples", CheckKind::property, "squared_dot_samples(8, 1000) returns 1000 values, all >= 0 and finite",
           [](const Context& ctx) {
@@ -82,22 +80,26 @@ WORKBOOK_EXERCISE {
           })
       .hint("Draw fresh a and b for every sample; do not reuse one vector across samples.");
 
-  ex.part("c", 2, "Find Var((a.b)^2) as a function of D (it sets the tolerance of part (b)), and give it for "
-                  "D = 512.")
+  ex.part("c1", 1, "Find Var((a.b)^2) as a function of D (it sets the tolerance of part (b)), and give it for "
+                   "D = 512.")
       .integer_answer("c_variance", "Var((a.b)^2) for D = 512", 2 * 512 * 512 + 6 * 512)
-      .check("fourth D=4", CheckKind::close, "the mean of (a.b)^4 over n samples in D = 4 against 3D^2 + 6D, "
-             "within 6 standard errors (from E[(a.b)^8] = 105 D(D+2)(D+4)(D+6))",
+      .hint("Condition on b: a.b is then normal with variance |b|^2, and E[z^4] = 3 for a standard normal z. "
+            "|b|^2 is chi-squared with D degrees of freedom: mean D, variance 2D.");
+  ex.part("c2", 1, "Check the moment your variance rests on, E[(a.b)^4], by simulation with your "
+                   "squared_dot_samples.")
+      .check("fourth D=4", CheckKind::close, "the mean of (a.b)^4 over n samples in D = 4 against its exact value, "
+             "within 6 standard errors (from the exact E[(a.b)^8])",
              [](const Context& ctx) { return fourth_matches(ctx, 4); })
       .check("fourth D=64", CheckKind::close, "the same in D = 64",
              [](const Context& ctx) { return fourth_matches(ctx, 64); })
       .check("fourth D=512", CheckKind::close, "the same in D = 512",
-             [](const Context& ctx) { return fourth_matches(ctx, 512); })
-      .hint("Condition on b: a.b is then normal with variance |b|^2, and E[z^4] = 3 for a standard normal z. "
-            "|b|^2 is chi-squared with D degrees of freedom: mean D, variance 2D.");
+             [](const Context& ctx) { return fourth_matches(ctx, 512); });
 
-  ex.part("d", 1, "Give the standard deviation of a.b for D = 512, and the factor by which scores must be "
-                  "multiplied to bring their variance back to 1. Why does that matter before a softmax?")
-      .number_answer("d_sd", "SD of a.b for D = 512", [] { return std::sqrt(512.0); }, {5e-4, 0})
+  ex.part("d", 1, "Give the standard deviation of a.b for D = 512 to four significant figures, and the factor by "
+                  "which scores must be multiplied to bring their variance back to 1. Why does that matter "
+                  "before a softmax?")
+      .number_answer("d_sd", "SD of a.b for D = 512", [] { return std::sqrt(512.0); },
+                     workbook::Precision::significant_figures(4))
       .choice_answer("d_scale", "the factor", {"1/D", "1/sqrt(D)", "sqrt(D)", "1"}, "1/sqrt(D)")
       .manual(1);
 
