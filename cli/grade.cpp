@@ -7,6 +7,7 @@
 
 #include "grade_class.hpp"
 #include "options.hpp"
+#include "progress.hpp"
 #include "workbook/grading/formats.hpp"
 #include "workbook/grading/grade.hpp"
 #include "workbook/report.hpp"
@@ -16,7 +17,7 @@ namespace workbook::cli {
 namespace {
 
 std::filesystem::path default_cache() {
-  // Root grades as `nobody` inside the sandbox, and nobody cannot reach root's home: a shared place.
+  // Root grades as a sandbox user of its own, who cannot reach root's home: a shared place.
   if (getuid() == 0) return "/var/tmp/workbook-builds";
   if (const char* xdg = std::getenv("XDG_CACHE_HOME")) return std::filesystem::path(xdg) / "workbook/builds";
   if (const char* home = std::getenv("HOME")) return std::filesystem::path(home) / ".cache/workbook/builds";
@@ -45,6 +46,7 @@ grading::GradeOptions grade_options(const po::variables_map& values) {
   options.cache_dir = values.count("cache") ? std::filesystem::path(values["cache"].as<std::string>()) : default_cache();
   if (values.count("seed")) options.seed = parse_seed(values["seed"].as<std::string>());
   options.full = values.count("full") > 0;
+  options.reveal = values.count("reveal") > 0;
   if (values.count("timeout")) {
     const double seconds = values["timeout"].as<double>();
     if (!(seconds > 0)) throw po::error("--timeout takes a positive number of seconds");
@@ -60,7 +62,8 @@ void add_grade_options(po::options_description& options) {
       ("seed", po::value<std::string>(), "seed for random inputs (default 20261125)")
       ("full", "run experiments at full size")
       ("timeout", po::value<double>(), "wall-clock limit per exercise, in seconds (default 10)")
-      ("cache", po::value<std::string>(), "build cache (default ~/.cache/workbook/builds; /var/tmp/workbook-builds for root)");
+      ("cache", po::value<std::string>(), "build cache (default ~/.cache/workbook/builds; /var/tmp/workbook-builds for root)")
+      ("reveal", "instructors, after the deadline: feedback states the expected answers of pen-and-paper parts");
 }
 
 bool parse_submission_command(const Args& args, const std::string& synopsis, std::string& dir,
@@ -79,6 +82,8 @@ int run_submission(const std::string& id, const std::string& submission, const p
   options.only = {id};
   const auto grade = grading::grade_submission(submission, options);
   warn_once_without_sandbox(grade);
+  Progress progress(submission);
+  progress.record(grade);
   if (values.count("json")) {
     std::cout << grading::dump_json(grading::to_json(grade)["exercises"][0]);  // student output may not be UTF-8
   } else {
@@ -88,6 +93,7 @@ int run_submission(const std::string& id, const std::string& submission, const p
     if (!e.build_log.empty()) std::cout << "\nbuild log:\n" << e.build_log << "\n";
     if (!e.output.empty()) std::cout << "\nyour code printed" << (e.output_cut ? " (cut)" : "") << ":\n" << e.output << "\n";
     for (const auto& note : e.notes) std::cout << "note: " << note << "\n";
+    print_next_step(std::cout, e, progress);
   }
   return grade.exercises.front().outcome == grading::Outcome::pass ? ok : checks_failed;
 }
@@ -96,7 +102,7 @@ int grade_command(const Args& args) {
   return with_usage_errors("grade", [&]() -> int {
     po::options_description options("options");
     std::string dir, class_root, formats = "text", out, shard;
-    std::vector<std::string> only;
+    std::vector<std::string> only, students;
     int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     options.add_options()
         ("dir", po::value(&dir), "the submission directory")
@@ -110,7 +116,9 @@ int grade_command(const Args& args) {
         ("jobs", po::value(&jobs),
          "exercises graded at once; with --class, students graded at once, each student's exercises one at a "
          "time (default: the number of cores)")
-        ("shard", po::value(&shard), "with --class: grade only slice i of n (i/n), into OUT/shard-i-of-n.json");
+        ("shard", po::value(&shard), "with --class: grade only slice i of n (i/n), into OUT/shard-i-of-n.json")
+        ("student", po::value(&students)->composing(),
+         "with --class: regrade only this student (repeatable); the other rows come from OUT/<student>/grade.json");
     add_grade_options(options);
     po::positional_options_description positional;
     positional.add("dir", 1);
@@ -134,7 +142,7 @@ int grade_command(const Args& args) {
       if (out.empty()) throw po::error("--class needs --out DIR for the gradebook and the students' reports");
       if (!std::filesystem::is_directory(class_root)) throw po::error("no directory " + class_root);
       if (jobs < 1) throw po::error("--jobs takes a positive number");
-      ClassRequest request{class_root, out, report_formats, jobs, std::nullopt, grade_opts};
+      ClassRequest request{class_root, out, report_formats, jobs, std::nullopt, students, grade_opts};
       if (!shard.empty()) {
         try {
           request.shard = grading::parse_shard(shard);
@@ -161,6 +169,12 @@ int grade_command(const Args& args) {
       else
         grading::write_atomically(std::filesystem::path(out) / grading::report_file_name(format),
                                   grading::render(grade, format));
+    }
+    if (grade.grader_errors()) {
+      std::cerr << "workbook grade: " << grade.grader_errors()
+                << " exercise(s) could not be graded because of the grader, not the student (see \"grader error\"):"
+                   " grade this submission again\n";
+      return run_error;
     }
     return ok;
   });

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "options.hpp"
+#include "progress.hpp"
 #include "workbook/grading/grade.hpp"
 #include "workbook/grading/scaffold.hpp"
 #include "workbook/registry.hpp"
@@ -75,6 +76,7 @@ int status_command(const Args& args) {
     po::variables_map values;
     if (!parse_submission_command(args, "usage: workbook status [DIR]", dir, values)) return ok;
     const auto grade = grading::grade_submission(dir, grade_options(values));
+    Progress(dir).record(grade);
     struct Tally {
       int done = 0, failing = 0, not_started = 0;
     };

@@ -1,13 +1,14 @@
 # Every exercise folder exercises/<collection>/<number>/ becomes, with its twin solutions/<collection>/<number>/:
 #   ex_<name>        the checks (exercise.cpp) and, for code exercises, the forwarders that carry each call to a
-#                    solution's process; linked into `workbook`. The id is the folder: WORKBOOK_EXERCISE_ID.
+#                    solution's process; linked into `workbook`. The id is the folder (exercise.hpp reads it).
 #   bind_<name>      the solution-side bindings (generated from interface.hpp by workbook_bindgen); in the kit
 #   solution_<name>  the reference solution's process:   build/solutions/<id>/reference
 #   stub_<name>      `workbook init`'s stub, a process:   build/solutions/<id>/stub
 #   one process per mutant and per honest alternative:   build/solutions/<id>/{mutants,alternatives}/<stem>
 #                    (each a patch on solution.cpp: solutions/<id>/{mutants,alternatives}/<stem>.patch)
 # and sets, for the top level: WORKBOOK_EXERCISE_OBJECTS, WORKBOOK_INTERFACE_HEADERS, WORKBOOK_KIT_ENTRIES,
-# WORKBOOK_BINDING_TARGETS, WORKBOOK_REFERENCE_TARGETS, WORKBOOK_SOLUTION_TEXTS, WORKBOOK_SOLUTIONS_BUILD_DIR.
+# WORKBOOK_BINDING_TARGETS, WORKBOOK_REFERENCE_TARGETS, WORKBOOK_SOLUTION_TEXTS, WORKBOOK_SOLUTIONS_BUILD_DIR,
+# WORKBOOK_EXERCISE_LIBRARIES.
 
 # WORKBOOK_ONLY (a regex on ids such as "manual/3") builds a subset: quick iteration on a few exercises.
 set(WORKBOOK_ONLY "" CACHE STRING "Build only the exercises whose id matches this regex")
@@ -83,15 +84,25 @@ foreach(exercise_file IN LISTS exercise_files)
     workbook_patched_processes(${id} ${name} mutants)
     workbook_patched_processes(${id} ${name} alternatives)
   endif()
+  file(STRINGS "${exercise_file}" uses_nn REGEX "#include \"nn/")
+  if(uses_nn)
+    set(exercises_use_nn ON)
+  endif()
   add_library(ex_${name} OBJECT ${sources})
-  target_compile_definitions(ex_${name} PRIVATE WORKBOOK_EXERCISE_ID="${id}")
-  target_include_directories(ex_${name} PRIVATE "${generated}/${id}")
+  # The checks may use the nn library on the trusted side (a model trained with the student's piece, a
+  # reference stack to compare with): its headers, and `workbook` links it.
+  target_include_directories(ex_${name} PRIVATE "${generated}/${id}" "${CMAKE_SOURCE_DIR}/nn/include")
   workbook_use_pch(ex_${name})
   list(APPEND objects $<TARGET_OBJECTS:ex_${name}>)
 endforeach()
 
 file(GLOB_RECURSE WORKBOOK_SOLUTION_TEXTS CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/solutions/*.toml")
 set(WORKBOOK_EXERCISE_OBJECTS ${objects})
+# The nn library, when some exercise's checks use it: what `workbook` and the tests that hold the checks link.
+set(WORKBOOK_EXERCISE_LIBRARIES "")
+if(exercises_use_nn)
+  set(WORKBOOK_EXERCISE_LIBRARIES workbook_nn)
+endif()
 set(WORKBOOK_INTERFACE_HEADERS ${interfaces})
 set(WORKBOOK_KIT_ENTRIES ${kit_entries})
 set(WORKBOOK_BINDING_TARGETS ${binding_targets})

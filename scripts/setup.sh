@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config   # compiler, build system
+  patch                                          # mutants are patches on the reference solutions
   libboost-program-options-dev libboost-test-dev # CLI parsing, unit tests
   xtensor-dev libxtensor-blas-dev libopenblas-dev # numerics (BLAS-backed dot)
   nlohmann-json3-dev                             # --json output

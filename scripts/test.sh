@@ -2,9 +2,9 @@
 # Sets up, builds and runs every test (Boost.Test suites, wrong-solution runners and CLI checks) with CTest.
 # The closing lines say how many tests passed and failed.
 set -euo pipefail
-umask 022  # the sandbox user (nobody) must read the build: the student kit, the exercise objects
+umask 022  # the sandbox users must read the build: the student kit, the solution processes
 cd "$(dirname "$0")/.."
-bash scripts/build.sh
+bash scripts/build.sh all
 cd build
 status=0
 ctest -j "$(nproc)" --output-on-failure --timeout 600 | tee ctest.log || status=$?

@@ -16,14 +16,14 @@ WORKBOOK_EXERCISE_WITH_ID("ch10/10.10") {
   ex.title = "Scores and statuses";
   ex.part("a", 2, "right").check("one", CheckKind::close, "1 is 1", [](const Context&) { return close(1.0, 1.0); });
   ex.part("b", 3, "wrong").check("two", CheckKind::close, "2 is not 3", [](const Context&) { return close(2.0, 3.0); });
-  ex.part("c", 1, "explain").manual("because", "1 point for saying why");
+  ex.part("c", 1, "explain").manual();
   ex.part("d", 1, "throws").check("boom", CheckKind::close, "throws", [](const Context&) -> CheckResult {
     throw std::runtime_error("boom");
   });
   ex.part("e", 1, "answer").number_answer("e", "a number", [] { return 4.0; });
   ex.part("f", 1, "answer and explain")
       .choice_answer("f", "a choice", {"x", "y"}, "x")
-      .manual("because x", "2 points for saying why", 2);
+      .manual(2);
 }
 WORKBOOK_EXERCISE_WITH_ID("ch10/10.2") { ex.title = "Two"; }
 WORKBOOK_EXERCISE_WITH_ID("manual/3") { ex.title = "Three"; }
@@ -96,4 +96,47 @@ BOOST_AUTO_TEST_CASE(text_report_has_no_colour_unless_asked) {
   BOOST_TEST(plain.str().find('\033') == std::string::npos);
   BOOST_TEST(coloured.str().find('\033') != std::string::npos);
   BOOST_TEST(plain.str().find("actual 2, expected 3") != std::string::npos, plain.str());
+}
+
+BOOST_AUTO_TEST_CASE(causes_are_values_set_where_they_happen) {
+  const auto missing = run_exercise(*find_exercise("10.10").exercise, AnswerBook{}, RunOptions{});
+  BOOST_TEST((missing.parts[4].checks[0].result.cause == Cause::no_answer));
+  BOOST_TEST((missing.parts[3].checks[0].result.cause == Cause::exception));
+  BOOST_TEST((missing.parts[1].checks[0].result.cause == Cause::none));  // an ordinary failure
+  AnswerBook unreadable;
+  unreadable.mark_unreadable("answers.toml:3:7: unterminated string");
+  const auto broken = run_exercise(*find_exercise("10.10").exercise, unreadable, RunOptions{});
+  BOOST_TEST((broken.parts[4].checks[0].result.cause == Cause::answers_unreadable));
+  BOOST_TEST(to_json(broken)["parts"][4]["checks"][0]["cause"] == "answers unreadable");
+}
+
+// The feedback a student gets for a wrong pen-and-paper answer names neither the value nor its side.
+BOOST_AUTO_TEST_CASE(a_student_never_sees_an_expected_answer_unless_revealed) {
+  AnswerBook answers;
+  answers.set_number("ch10/10.10", "e", 4.2);  // within 10% of 4
+  answers.set_text("ch10/10.10", "f", "y");
+  const auto report = run_exercise(*find_exercise("10.10").exercise, answers, RunOptions{});
+  const auto student = for_student(report, false);
+  const auto& e = student.parts[4].checks[0];
+  BOOST_TEST(e.answer);
+  BOOST_TEST(e.result.expected == "withheld");
+  BOOST_TEST(e.result.message.find("within 10%") != std::string::npos, e.result.message);
+  BOOST_TEST(e.result.message.find('4') == std::string::npos, e.result.message);
+  BOOST_TEST(student.parts[5].checks[0].result.message == "not the right choice");
+  BOOST_TEST(to_json(student).dump().find("\"x\"") == std::string::npos);  // the right choice is nowhere
+  BOOST_TEST(student.parts[1].checks[0].result.expected == 3.0);  // a code check keeps its expected value
+  const auto revealed = for_student(report, true);
+  BOOST_TEST(revealed.parts[4].checks[0].result.expected == 4.0);
+}
+
+BOOST_AUTO_TEST_CASE(a_typed_answer_passes_exactly_at_its_stated_precision) {
+  const auto three_places = Precision::decimal_places(3);
+  BOOST_TEST(three_places.describe() == "to 3 decimal places");
+  BOOST_TEST((close(0.192, 0.1918820, three_places).status == Status::pass));   // rounded correctly
+  BOOST_TEST((close(0.1925, 0.1918820, three_places).status == Status::fail));  // a unit in the third place off
+  const auto four_figures = Precision::significant_figures(4);
+  BOOST_TEST((close(22100.0, 22104.82, four_figures).status == Status::pass));
+  BOOST_TEST((close(22110.0, 22104.82, four_figures).status == Status::fail));
+  BOOST_TEST(four_figures.round(22104.82) == 22100.0);
+  BOOST_TEST(three_places.round(0.1918820) == 0.192);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `workbook watch`, end to end: a scaffold is watched, the reference solution of one exercise is saved
-# into it, and the watcher must report that exercise as passing and name the next unfinished one.
+# into it (while the background check of everything may still run), and the watcher must report that
+# exercise as passing and name the next unfinished one.
 # usage: watch_test.sh WORKBOOK SOURCE_DIR CACHE_DIR
 set -euo pipefail
 workbook=$1 source=$2 cache=$3
@@ -11,7 +12,7 @@ chmod 755 "$work"
 "$workbook" watch "$work/sub" --cache "$cache" > "$work/log" 2>&1 &
 watcher=$!
 for _ in $(seq 60); do grep -q "^watching" "$work/log" && break; sleep 1; done
-cp "$source/solutions/ch10/10.12.cpp" "$work/sub/ch10/10.12.cpp"
+cp "$source/solutions/ch10/10.12/solution.cpp" "$work/sub/ch10/10.12.cpp"
 for _ in $(seq 120); do
   if grep -q "^ch10/10.12: pass" "$work/log" && grep -q "^next: ch10/10.1 " "$work/log"; then
     echo "watch reported the pass and the next exercise"

@@ -152,7 +152,9 @@ std::string to_junit(const SubmissionGrade& grade) {
 
 // Field meanings from Gradescope's autograder specification: the top-level `score` overrides the sum of
 // the tests' scores, `execution_time` is in seconds, `number` orders the tests, `status` is "passed" or
-// "failed", `output` is shown to the student with the test.
+// "failed", `output` is shown to the student with the test, and `visibility` says when: "visible" at once,
+// "after_published" once the instructor publishes the grades. Feedback graded with --reveal states the
+// expected answers, so it waits for publication; the ordinary feedback gives none away and is visible.
 nlohmann::json to_gradescope(const SubmissionGrade& grade) {
   auto tests = nlohmann::json::array();
   int number = 0;
@@ -165,7 +167,7 @@ nlohmann::json to_gradescope(const SubmissionGrade& grade) {
                      {"max_score", e.max_score},
                      {"status", e.outcome == Outcome::pass ? "passed" : "failed"},
                      {"output", output},
-                     {"visibility", "visible"}});
+                     {"visibility", grade.revealed ? "after_published" : "visible"}});
   }
   std::string output = std::to_string(grade.score) + " of " + std::to_string(grade.max_score) +
                        " points from the automatic checks.";

@@ -217,6 +217,7 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
   if (result.student.empty()) result.student = std::filesystem::absolute(dir).parent_path().filename().string();
   result.seed = options.seed;
   result.sandboxed = bubblewrap_available();
+  result.revealed = options.reveal;
   const Kit kit = load_kit(options.kit);
 
   AnswerBook answers;
@@ -330,6 +331,7 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
       if (std::find(asked.begin(), asked.end(), key) == asked.end())
         grade.notes.push_back("answers.toml has \"" + key + "\", which no part of " + grade.id + " asks for");
     grade.score = grade.outcome == Outcome::grader_error ? 0 : trusted_score(chosen[i], grade.report);
+    grade.report = for_student(std::move(grade.report), options.reveal);
     grade.manual_points = grade.report.manual_points;
     result.score += grade.score;
     result.max_score += grade.max_score;

@@ -21,6 +21,7 @@ SubmissionGrade grade_from_json(const nlohmann::json& json) {
   grade.seed = json.at("seed");
   grade.seconds = json.at("seconds");
   grade.sandboxed = json.at("sandbox") == "bubblewrap + rlimits";
+  grade.revealed = json.value("answers_revealed", false);
   for (const auto& e : json.at("exercises")) {
     ExerciseGrade exercise;
     exercise.id = e.at("id");

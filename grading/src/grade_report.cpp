@@ -36,6 +36,7 @@ nlohmann::json to_json(const SubmissionGrade& grade) {
           {"seed", grade.seed},
           {"seconds", grade.seconds},
           {"sandbox", grade.sandboxed ? "bubblewrap + rlimits" : "rlimits only"},
+          {"answers_revealed", grade.revealed},
           {"exercises", exercises}};
 }
 

@@ -69,7 +69,11 @@ Kit load_kit(const std::filesystem::path& kit_json) {
   kit.objects = json.at("exercises").get<std::map<std::string, std::string>>();
   kit.fingerprint = text;
   for (const auto& f : kit.link_inputs) kit.fingerprint += stamp(f);
-  kit.fingerprint += stamp((kit.include_dir / "workbook/kit_pch.hpp.gch").string());
+  const auto pch = kit.include_dir / "workbook/kit_pch.hpp.gch";
+  if (!std::filesystem::exists(pch))
+    throw std::runtime_error("the student kit is not built (" + pch.string() +
+                             " is missing): run `cmake --build build --target student_kit` or `bash scripts/build.sh all`");
+  kit.fingerprint += stamp(pch.string());
   return kit;
 }
 

@@ -37,6 +37,7 @@ struct ReplyDir {
 
 [[noreturn]] void run_worker(std::size_t i, const WorkerTask& task, const std::filesystem::path& reply) {
   setpgid(0, 0);  // its own group: a kill at the time limit takes what it started too
+  signal(SIGPIPE, SIG_IGN);  // a process it talks to may go away; that is a result, not the worker's death
   nlohmann::json json;
   try {
     json = {{"ok", task(i)}};

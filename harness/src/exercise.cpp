@@ -30,55 +30,69 @@ Part& Part::check(std::string name, CheckKind kind, std::string verifies, CheckF
   return *this;
 }
 
+namespace {
+// The check just added checks a typed answer.
+Part& as_answer(Part& part) {
+  part.checks.back().answer = true;
+  return part;
+}
+}  // namespace
+
 Part& Part::number_answer(std::string key, std::string prompt, ExpectedNumber expected,
                           Tolerance tolerance, std::string unit) {
-  answers.push_back({key, AnswerSpec::Kind::number, prompt, {}, {}, unit});
-  return check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + ") against the derived value",
+  answers.push_back({key, AnswerSpec::Kind::number, prompt, {}, {}, unit, std::nullopt});
+  check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + ") against the derived value",
                [key, expected, tolerance](const Context& ctx) {
                  return close(ctx.answers().number(key), expected(), tolerance);
                });
+  return as_answer(*this);
 }
 
 Part& Part::number_answer(std::string key, std::string prompt, ExpectedNumber expected, Precision precision,
                           std::string unit) {
   answers.push_back({key, AnswerSpec::Kind::number, prompt, {}, {}, unit, precision});
-  return check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + "), " + precision.describe(),
+  check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + "), " + precision.describe(),
                [key, expected, precision](const Context& ctx) {
-                 return close(xt::xarray<double>(ctx.answers().number(key)), xt::xarray<double>(expected()), precision);
+                 return close(ctx.answers().number(key), expected(), precision);
                });
+  return as_answer(*this);
 }
 
 Part& Part::array_answer(std::string key, std::string prompt, std::vector<std::size_t> shape, ExpectedArray expected,
                          Precision precision, std::string unit) {
   answers.push_back({key, AnswerSpec::Kind::array, prompt, shape, {}, unit, precision});
-  return check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + "), each entry " + precision.describe(),
+  check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + "), each entry " + precision.describe(),
                [key, shape, expected, precision](const Context& ctx) {
                  return close(ctx.answers().array(key, shape), expected(), precision);
                });
+  return as_answer(*this);
 }
 
 Part& Part::array_answer(std::string key, std::string prompt, std::vector<std::size_t> shape,
                          ExpectedArray expected, Tolerance tolerance, std::string unit) {
-  answers.push_back({key, AnswerSpec::Kind::array, prompt, shape, {}, unit});
-  return check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + ") against the derived values",
+  answers.push_back({key, AnswerSpec::Kind::array, prompt, shape, {}, unit, std::nullopt});
+  check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + ") against the derived values",
                [key, shape, expected, tolerance](const Context& ctx) {
                  return close(ctx.answers().array(key, shape), expected(), tolerance);
                });
+  return as_answer(*this);
 }
 
 Part& Part::integer_answer(std::string key, std::string prompt, std::int64_t expected, std::string unit) {
-  answers.push_back({key, AnswerSpec::Kind::integer, prompt, {}, {}, unit});
-  return check(key, CheckKind::equal, "answer \"" + key + "\" (" + prompt + ") exactly",
+  answers.push_back({key, AnswerSpec::Kind::integer, prompt, {}, {}, unit, std::nullopt});
+  check(key, CheckKind::equal, "answer \"" + key + "\" (" + prompt + ") exactly",
                [key, expected](const Context& ctx) { return equal(ctx.answers().integer(key), expected); });
+  return as_answer(*this);
 }
 
 Part& Part::choice_answer(std::string key, std::string prompt, std::vector<std::string> choices,
                           std::string expected) {
-  answers.push_back({key, AnswerSpec::Kind::choice, prompt, {}, choices, ""});
-  return check(key, CheckKind::equal, "answer \"" + key + "\" (" + prompt + ") is the right choice",
+  answers.push_back({key, AnswerSpec::Kind::choice, prompt, {}, choices, "", std::nullopt});
+  check(key, CheckKind::equal, "answer \"" + key + "\" (" + prompt + ") is the right choice",
                [key, choices, expected](const Context& ctx) {
                  return equal(ctx.answers().choice(key, choices), expected);
                });
+  return as_answer(*this);
 }
 
 Part& Part::manual(int points_by_hand) {
@@ -122,5 +136,14 @@ int Exercise::total_points() const {
 }
 
 Registrar::Registrar(const char* id, DefineFn define) { register_exercise(id, define); }
+
+Registrar::Registrar(FromPath path, DefineFn define) {
+  const std::string file = path.file;
+  const auto at = file.rfind("exercises/");
+  const auto end = file.rfind("/exercise.cpp");
+  if (at == std::string::npos || end == std::string::npos || end <= at + 10)
+    throw std::logic_error(file + " is not exercises/<collection>/<number>/exercise.cpp");
+  register_exercise(file.substr(at + 10, end - at - 10).c_str(), define);
+}
 
 }  // namespace workbook

@@ -75,4 +75,8 @@ CheckResult close(const xt::xarray<double>& actual, const xt::xarray<double>& ex
   return worst;
 }
 
+CheckResult close(double actual, double expected, const Precision& precision) {
+  return close(actual, expected, precision.tolerance_for(expected));
+}
+
 }  // namespace workbook

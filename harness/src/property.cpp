@@ -1,6 +1,7 @@
 #include "workbook/property.hpp"
 
 #include <new>
+#include <optional>
 #include <sstream>
 
 #include "workbook/remote/channel.hpp"
@@ -32,17 +33,25 @@ rc::detail::TestListener& silent_listener() {
   return listener;
 }
 
+namespace {
+thread_local std::optional<std::uint64_t> run_seed;
+}  // namespace
+
+RunSeedScope::RunSeedScope(std::uint64_t seed) : previous_(run_seed) { run_seed = seed; }
+RunSeedScope::~RunSeedScope() { run_seed = previous_; }
+
 CheckResult to_check_result(const rc::detail::TestResult& result, std::uint64_t seed) {
   CheckResult check;
   check.expected = "holds for every case";
-  const std::string rerun = "reproduce with --seed " + std::to_string(seed);
+  const std::string rerun = run_seed ? "reproduce with --seed " + std::to_string(*run_seed)
+                                         : "property seed " + std::to_string(seed);
   rc::detail::SuccessResult success;
   rc::detail::FailureResult failure;
   rc::detail::GaveUpResult gave_up;
   rc::detail::Error error;
   if (result.match(success)) {
     check.actual = std::to_string(success.numSuccess) + " random cases hold";
-    check.message = "seed " + std::to_string(seed);
+    check.message = "property seed " + std::to_string(seed);
   } else if (result.match(failure)) {
     std::ostringstream msg;
     msg << "falsified after " << failure.numSuccess << " passing cases; minimal counterexample:";

@@ -22,7 +22,8 @@ nlohmann::json check_json(const CheckReport& check) {
           {"rtol", r.tolerance ? nlohmann::json(r.tolerance->rtol) : nlohmann::json()},
           {"atol", r.tolerance ? nlohmann::json(r.tolerance->atol) : nlohmann::json()},
           {"message", r.message},
-          {"cause", to_string(r.cause)}};
+          {"cause", to_string(r.cause)},
+          {"answer", check.answer}};
 }
 
 std::string number_text(double value) {
@@ -153,6 +154,7 @@ ExerciseReport report_from_json(const nlohmann::json& json) {
       if (!c.at("rtol").is_null()) check.result.tolerance = Tolerance{c.at("rtol"), c.at("atol")};
       check.result.message = c.at("message");
       check.result.cause = cause_from_string(c.value("cause", "none"));
+      check.answer = c.value("answer", false);
       part.checks.push_back(std::move(check));
     }
     report.parts.push_back(std::move(part));

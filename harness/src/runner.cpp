@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "workbook/plots/render.hpp"
+#include "workbook/property.hpp"
 
 namespace workbook {
 
@@ -19,7 +20,7 @@ CheckReport error_report(CheckReport report, Cause cause, std::string message) {
 }
 
 CheckReport run_check(const Part& part, const Check& check, const Context& ctx, const RunOptions& options) {
-  CheckReport report{check.name, check.verifies, check.kind, {}};
+  CheckReport report{check.name, check.verifies, check.kind, {}, check.answer};
   if (check.kind == CheckKind::manual) {
     report.result.status = Status::manual;
     const auto* notes = options.instructor;
@@ -100,6 +101,7 @@ ExerciseReport run_exercise(const Exercise& exercise, const AnswerBook& answers,
   const Context ctx(options.seed, options.full, answers.for_exercise(exercise.id));
   std::optional<remote::Session> session;
   if (options.solution) session.emplace(*options.solution);
+  const detail::RunSeedScope seed_scope(options.seed);
 
   ExerciseReport report;
   report.id = exercise.id;
@@ -129,6 +131,52 @@ ExerciseReport run_exercise(const Exercise& exercise, const AnswerBook& answers,
     for (const auto& spec : exercise.plots) report.plots.push_back(render_one(exercise, spec, ctx, options));
 
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return report;
+}
+
+namespace {
+
+// How far a wrong answer is, in words that do not give it away.
+std::string distance_in_words(const nlohmann::json& actual, const nlohmann::json& expected) {
+  std::vector<double> a, e;
+  const auto flatten = [](const nlohmann::json& v, std::vector<double>& out, const auto& self) -> void {
+    if (v.is_array())
+      for (const auto& x : v) self(x, out, self);
+    else if (v.is_number())
+      out.push_back(v.get<double>());
+  };
+  flatten(actual, a, flatten);
+  flatten(expected, e, flatten);
+  if (a.empty() || a.size() != e.size()) return "not the expected answer";
+  std::size_t wrong = 0, near = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] == e[i]) continue;
+    ++wrong;
+    near += std::abs(a[i] - e[i]) <= 0.1 * std::abs(e[i]);
+  }
+  const std::string how = near == wrong ? "within 10% of the right value: look at rounding, precision and units"
+                                        : "more than 10% off";
+  if (a.size() == 1) return "wrong (" + how + ")";
+  return std::to_string(wrong) + " of " + std::to_string(a.size()) + " entries wrong" +
+         (near == wrong ? " (each within 10%: look at rounding, precision and units)" : "");
+}
+
+}  // namespace
+
+ExerciseReport for_student(ExerciseReport report, bool reveal) {
+  for (auto& part : report.parts)
+    for (auto& check : part.checks) {
+      auto& r = check.result;
+      if (check.kind == CheckKind::manual) {
+        r.expected = nullptr;
+        r.message.clear();
+        continue;
+      }
+      if (!check.answer || reveal) continue;
+      if (r.status == Status::fail)
+        r.message = r.actual.is_string() ? "not the right choice" : distance_in_words(r.actual, r.expected);
+      r.expected = "withheld";
+    }
   return report;
 }
 

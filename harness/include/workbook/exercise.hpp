@@ -51,6 +51,7 @@ struct Check {
   std::string verifies;  // what is compared with what, in a sentence (shown by `show`)
   CheckKind kind = CheckKind::close;
   CheckFn run;           // empty for manual checks
+  bool answer = false;   // checks a pen-and-paper answer: its expected value is withheld from students
 };
 
 struct Part {
@@ -126,6 +127,11 @@ using DefineFn = void (*)(Exercise&);
 // One static object per exercise translation unit adds the exercise to the registry at start-up.
 struct Registrar {
   Registrar(const char* id, DefineFn define);
+  // The id from the file's path, .../exercises/<collection>/<number>/exercise.cpp.
+  struct FromPath {
+    const char* file;
+  };
+  Registrar(FromPath path, DefineFn define);
 };
 
 }  // namespace workbook
@@ -138,6 +144,7 @@ struct Registrar {
   static const ::workbook::Registrar WORKBOOK_CAT(workbook_registrar_, __LINE__){       \
       ID, &WORKBOOK_CAT(workbook_define_, __LINE__)};                                   \
   static void WORKBOOK_CAT(workbook_define_, __LINE__)(::workbook::Exercise & ex)
-// The exercise of this translation unit. Its id is its folder, exercises/<collection>/<number>/, which
-// the build passes as WORKBOOK_EXERCISE_ID: an id is never typed by hand.
-#define WORKBOOK_EXERCISE WORKBOOK_EXERCISE_WITH_ID(WORKBOOK_EXERCISE_ID)
+// The exercise of this translation unit. Its id is its folder, exercises/<collection>/<number>/, read from
+// the file's own path: an id is never typed by hand. (Not a -D definition: a macro defined per file would
+// keep the compiler from using the precompiled header.)
+#define WORKBOOK_EXERCISE WORKBOOK_EXERCISE_WITH_ID(::workbook::Registrar::FromPath{__FILE__})

@@ -36,5 +36,6 @@ class Precision {
 
 // close() under a precision, element by element (arrays of answers).
 CheckResult close(const xt::xarray<double>& actual, const xt::xarray<double>& expected, const Precision& precision);
+CheckResult close(double actual, double expected, const Precision& precision);
 
 }  // namespace workbook

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <string>
 
 #include <rapidcheck.h>
@@ -20,6 +21,17 @@ struct PropertyBudget {
 
 namespace detail {
 CheckResult to_check_result(const rc::detail::TestResult& result, std::uint64_t seed);
+
+// The run's seed (`--seed N`), which is what reproduces a failing property: the property's own seed is
+// derived from it and a stream name. The runner sets it for the exercise it runs.
+class RunSeedScope {
+ public:
+  explicit RunSeedScope(std::uint64_t run_seed);
+  ~RunSeedScope();
+
+ private:
+  std::optional<std::uint64_t> previous_;
+};
 // RapidCheck's default listener reads its global configuration (which prints it to stderr) and reports
 // to the terminal; the report here is ours, so the listener does nothing.
 rc::detail::TestListener& silent_listener();

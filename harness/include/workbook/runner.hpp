@@ -22,6 +22,7 @@ struct CheckReport {
   std::string verifies;
   CheckKind kind = CheckKind::close;
   CheckResult result;
+  bool answer = false;  // a pen-and-paper answer's check (see for_student)
 };
 
 struct PartReport {
@@ -64,6 +65,14 @@ struct RunOptions {
 };
 
 ExerciseReport run_exercise(const Exercise& exercise, const AnswerBook& answers, const RunOptions& options);
+
+// What a student may see of a report (feedback in every format). For a pen-and-paper answer that is wrong,
+// the report says so and how far off in a way that does not give the value away: "within 10%" (look at
+// rounding and units) or "more than 10% off", and for an array how many entries are wrong; never the expected
+// value nor on which side it lies. With `reveal` (the instructor, after the deadline) nothing is withheld.
+// The rubric and our answer to a hand-graded part are always withheld. Code checks are left as they are: the
+// expected values of random test inputs give no pen-and-paper answer away.
+ExerciseReport for_student(ExerciseReport report, bool reveal);
 
 // The part's status from its checks: error beats fail beats pass; manual when every check is manual.
 Status combine(const std::vector<CheckReport>& checks);

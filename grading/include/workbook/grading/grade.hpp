@@ -54,6 +54,7 @@ struct SubmissionGrade {
   int score = 0, max_score = 0, manual_points = 0;
   double seconds = 0;
   bool sandboxed = false;       // bubblewrap was used (else rlimits only)
+  bool revealed = false;        // graded with --reveal: the expected answers are in the reports
 
   // Exercises the grader failed to grade (Outcome::grader_error): regrade this student.
   std::size_t grader_errors() const;
@@ -68,6 +69,7 @@ struct GradeOptions {
   std::vector<std::string> only;                   // exercise ids; empty: all
   unsigned jobs = 0;                               // exercises built and run at once (0: one per core)
   bool timeout_from_command_line = false;          // --timeout beats an exercise's own timeout_seconds
+  bool reveal = false;  // --reveal (after the deadline): feedback shows the expected answers (runner.hpp, for_student)
   // Called after each exercise is graded (from worker threads, one call at a time): progress displays.
   std::function<void(std::size_t done, std::size_t total, const std::string& id)> on_progress;
 };
