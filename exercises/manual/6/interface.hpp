@@ -6,7 +6,8 @@
 namespace manual_6 {
 
 // Conventions: tokens are rows. X is N x D, the values are V = X W_v with W_v of size D x D, and the
-// layer's output is Y = A V for the N x N attention matrix A. Stack the tokens into one column vector
+// layer's output is Y = A V for the N x N attention matrix A; the identity below holds for any N x N matrix A
+// (no softmax, no normalisation), and the checks use general ones. Stack the tokens into one column vector
 // x = (x_1; x_2; ...; x_N) of length N D (row n of X in entries n D .. n D + D - 1), and Y likewise.
 //
 // Return the N D x N D matrix M with y = M x: block (n, m), rows n D .. n D + D - 1 and columns

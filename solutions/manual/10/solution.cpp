@@ -12,13 +12,15 @@ double frequency(std::size_t j, std::size_t d, double length_scale) {
 }
 }  // namespace
 
-xt::xtensor<double, 1> sinusoidal_encoding(std::int64_t n, std::size_t d, double length_scale) {
-  xt::xtensor<double, 1> r = xt::xtensor<double, 1>::from_shape({d});
-  for (std::size_t j = 0; 2 * j < d; ++j) {
-    const double angle = double(n) * frequency(j, d, length_scale);
-    r(2 * j) = std::sin(angle);
-    r(2 * j + 1) = std::cos(angle);
-  }
+xt::xtensor<double, 2> sinusoidal_encodings(const std::vector<std::int64_t>& positions, std::size_t d,
+                                            double length_scale) {
+  xt::xtensor<double, 2> r = xt::xtensor<double, 2>::from_shape({positions.size(), d});
+  for (std::size_t i = 0; i < positions.size(); ++i)
+    for (std::size_t j = 0; 2 * j < d; ++j) {
+      const double angle = double(positions[i]) * frequency(j, d, length_scale);
+      r(i, 2 * j) = std::sin(angle);
+      r(i, 2 * j + 1) = std::cos(angle);
+    }
   return r;
 }
 
