@@ -511,8 +511,9 @@ void part_d(workbook::Exercise& ex) {
   // log p = 3.14 to 0.20-0.23; training accuracy passes 0.99 at step 63-69 while validation accuracy stays at 0
   // (no pair is generalised within 120 steps); the norm ends at 0.73 of the run without decay (34.3 vs 47.1).
   // With --full (p = 31, 6000 steps) validation accuracy passes 0.5 hundreds of steps after training passes 0.99.
-  auto& d = ex.part("d", 2, "Train the MLP on (a + b) mod p, log losses, accuracies and the weight norm, and "
-                            "train it again from the same start without weight decay.");
+  auto& d = ex.part("d", 2, "Train the MLP on (a + b) mod p through your functions: the exercise runs it twice from "
+                            "the same start, with weight decay 1 and with none, and logs losses, accuracies and the "
+                            "norm of the parameters. Does your run show what the statement describes?");
   d.check("loss falls", CheckKind::property, "the final training loss is below half the loss at step 0",
           [](const Context& ctx) {
             const auto& log = cached_run(ctx, true);
