@@ -320,8 +320,8 @@ void bank_checks(workbook::Part& c) {
                                    std::int64_t(induction_at));
           });
   c.check("most attention on the 3", CheckKind::equal,
-          "the same kind of bank: your index against the head with the largest weight A(4, 2), the seed's "
-          "criterion, found by a plain loop",
+          "the same kind of bank: your index against the head that puts the largest weight on the 3 from the "
+          "current position (the seed's criterion), found by a plain loop",
           [](const Context& ctx) {
             auto rng = ctx.rng("c-seed-goal");
             std::size_t induction_at = 0;
@@ -332,10 +332,15 @@ void bank_checks(workbook::Part& c) {
             return workbook::equal(std::int64_t(topic10_2_2::find_induction_head(seed_tokens, to_bank(heads))),
                                    std::int64_t(most));
           });
+}
+
+// Banks where a shortcut picks another head: a decoy that wins on the single weight A(4, 2), and exact ties.
+void decoy_and_tie_checks(workbook::Part& c) {
+  using workbook::CheckKind;
   c.check("score, not one weight", CheckKind::equal,
-          "a bank on [1, 2, 3, 1, 2] where one distractor puts all of A(4, 2) on the 3 but attends to the previous "
-          "token everywhere else, and the noisy induction head has less there but the higher score: your index "
-          "against the induction head's",
+          "a bank on [1, 2, 3, 1, 2] where one distractor puts all the current position's attention on the 3 but "
+          "attends to the previous token everywhere else, and the noisy induction head puts less there but has the "
+          "higher score: your index against the induction head's",
           [](const Context& ctx) {
             // The decoy scores (A(3, 1) + A(4, 2)) / 2 = (0 + 1) / 2 = 0.5; the induction head with noise up to
             // 0.2 scores at least 0.8 but has A(4, 2) < 1 whenever its noise is positive (drawn in [0.05, 0.2]).
@@ -384,6 +389,7 @@ void part_c(workbook::Exercise& ex) {
                     "Implement find_induction_head and use it on [1, 2, 3, 1, 2]: which head puts the most "
                     "attention on the 3 from the current position?");
   bank_checks(c);
+  decoy_and_tie_checks(c);
   c.check("repeated segments", CheckKind::property,
           "for a random segment of 3 to 10 distinct tokens followed by a repeat of its first 1 to all of its "
           "tokens, and a bank of 1 to 7 random distractors plus one induction head at a random index (noise up to "
@@ -458,8 +464,8 @@ WORKBOOK_EXERCISE {
       "of the model's activation cache; here they are simulated, a T x T matrix per head whose row i holds the "
       "attention weights of query position i (rows add up to 1, zero above the diagonal).\n\n"
       "Take the input [1, 2, 3, 1, 2, ?], positions counted from 0. The model is at position 4 (the second 2), "
-      "about to predict the '?'. The earlier 2 sits at position 1 and was followed by the 3 at position 2, so "
-      "an induction head at position 4 should look at position 2.\n\n"
+      "about to predict the '?'. An induction head there looks back for the earlier 2 and attends to the "
+      "token that followed it, whose value it then helps to predict.\n\n"
       "Measure this with the induction score. For query i let J(i) be the set of key positions j with "
       "1 <= j < i and tokens[j-1] = tokens[i] (each one comes right after an earlier copy of token i), and let "
       "I be the set of queries whose J(i) is not empty. A head with pattern A scores "

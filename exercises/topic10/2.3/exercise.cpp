@@ -221,7 +221,8 @@ void plots(workbook::Exercise& ex) {
             p.logy = true;
             return p;
           });
-  ex.plot("residual", "Distance from rank 1, ||X - 1 xbar^T||_F / ||X||_F, after every layer, for three draws",
+  ex.plot("residual", "Distance from the nearest matrix with all rows equal, ||X - 1 xbar^T||_F / ||X||_F, after every "
+                      "layer, for three draws",
           [](const Context& ctx) {
             std::vector<workbook::Series> series;
             for (int draw = 0; draw < 3; ++draw) {
@@ -233,7 +234,7 @@ void plots(workbook::Exercise& ex) {
               }
               series.push_back(one);
             }
-            auto p = workbook::xy_plot("Pure attention: distance from rank 1 by depth", "layer",
+            auto p = workbook::xy_plot("Pure attention: distance from equal rows by depth", "layer",
                                        "||X - 1 xbar^T||_F / ||X||_F", series);
             p.logy = true;
             return p;
