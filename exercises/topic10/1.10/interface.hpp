@@ -28,7 +28,9 @@ LinearGrads linear_backward(const Matrix& dout, const Matrix& inp, const Matrix&
 Matrix relu_forward(const Matrix& inp);
 Matrix relu_backward(const Matrix& dout, const Matrix& inp);
 
-// The mean over the batch of -log softmax(logits[b])[targets[b]]. logits (B, C), targets B class indices.
+// The mean over the batch of -log softmax(logits[b])[targets[b]]. logits (B, C), targets B class indices (any
+// of them may repeat). The logits are not normalised and may be in the thousands, of either sign: the result
+// must stay finite.
 double cross_entropy_forward(const Matrix& logits, const std::vector<std::size_t>& targets);
 // Its gradient with respect to the logits (B, C).
 Matrix cross_entropy_backward(const Matrix& logits, const std::vector<std::size_t>& targets);
