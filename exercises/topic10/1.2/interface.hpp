@@ -14,8 +14,10 @@ namespace topic10_1_2 {
 // seed gives the same scores and different seeds give independent samples.
 xt::xtensor<double, 1> sample_scores(std::size_t d, std::size_t n, std::uint64_t seed);
 
-// softmax(s)_j = exp(s_j) / sum_l exp(s_l), for scores of any size: unscaled scores at large d reach the
-// thousands, where exp(s_j) on its own overflows, so the result must still be finite and sum to 1 there.
-xt::xtensor<double, 1> softmax(const xt::xtensor<double, 1>& scores);
+// The softmax of every row of `scores` (one query's scores over the keys per row):
+// out(r, j) = exp(scores(r, j)) / sum_l exp(scores(r, l)). Scores of any size: unscaled scores at large d
+// reach the thousands, where exp(s) on its own overflows, so every row must still be finite and sum to 1
+// there. Compute in double (see the statement).
+xt::xtensor<double, 2> softmax(const xt::xtensor<double, 2>& scores);
 
 }  // namespace topic10_1_2

@@ -45,7 +45,7 @@ Forward forward(const std::vector<std::size_t>& tokens, const Model& model);
 // The hand-set induction model of the statement for a vocabulary of `vocab` tokens and inputs of at most
 // `max_len` tokens: one-hot token and position embeddings, a previous-token head in layer 1 and an induction
 // head in layer 2, each scoring `scale` on the position it looks for and 0 elsewhere, except that layer 2
-// scores position 0 at -scale (position 0 has no predecessor). The statement gives the full layout.
+// scores position 0 at -scale (position 0 has no predecessor). The statement gives the layout.
 Model induction_model(std::size_t vocab, std::size_t max_len, double scale);
 
 }  // namespace topic10_1_8

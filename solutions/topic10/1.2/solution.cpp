@@ -1,4 +1,4 @@
-// Reference solution for topic10/1.2: sampled attention scores and a numerically safe softmax.
+// Reference solution for topic10/1.2: sampled attention scores and a numerically safe row softmax.
 
 #include "topic10/1.2/interface.hpp"
 
@@ -18,12 +18,12 @@ xt::xtensor<double, 1> sample_scores(std::size_t d, std::size_t n, std::uint64_t
   return scores;
 }
 
-xt::xtensor<double, 1> softmax(const xt::xtensor<double, 1>& scores) {
-  // The maximum is stored before it is broadcast (NOTES-xtensor); subtracting it keeps exp <= 1.
-  const double top = xt::amax(scores)();
-  xt::xtensor<double, 1> weights = xt::exp(scores - top);
-  const double total = xt::sum(weights)();
-  weights /= total;
+xt::xtensor<double, 2> softmax(const xt::xtensor<double, 2>& scores) {
+  // The row maxima are stored before they are broadcast (NOTES-xtensor); subtracting them keeps exp <= 1.
+  const xt::xtensor<double, 2> row_max = xt::amax(scores, {1}, xt::keep_dims);
+  xt::xtensor<double, 2> weights = xt::exp(scores - row_max);
+  const xt::xtensor<double, 2> row_sum = xt::sum(weights, {1}, xt::keep_dims);
+  weights /= row_sum;
   return weights;
 }
 
