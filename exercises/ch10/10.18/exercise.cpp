@@ -127,8 +127,8 @@ WORKBOOK_EXERCISE {
   ex.tags = {workbook::Tag::numeric, workbook::Tag::conceptual};
   ex.statement = R"(StreamRec wants a transformer over user sessions. A session holds at most 100 items, each given
 as a 64-dimensional embedding; after every click the model must score the next item, and a session grows one click
-at a time. You have one GPU with 16 GB of memory (1 GB = 10^9 bytes), at most 10 ms to
-answer for one session, and about 150 TFLOPS in float16. Conventions for every estimate: the model is a linear map from 64 to
+at a time. You have one GPU with 16 GB of memory (1 GB = 10^9 bytes), at most 10 ms to answer for one
+session, and about 150 TFLOPS in float16. Conventions for every estimate: the model is a linear map from 64 to
 d_model followed by N encoder layers; count as weights only the matrices (64 x d_model for the input, the four
 d_model x d_model attention projections and the two FFN matrices of every layer), not biases, norms, positional
 embeddings or the item-scoring head; one session's forward pass costs 2 FLOPs per weight per item plus, per
