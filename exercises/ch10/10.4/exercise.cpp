@@ -6,7 +6,8 @@
 // (workbook/oracle/attention.hpp), on weights drawn here, so that a layer of the right shapes must also be
 // used as multi-head attention.
 //
-// Shapes are asked as choices: a typed (rows, columns) pair would repeat d_model, which the statement gives.
+// Shapes are asked as symbolic choices: a typed (rows, columns) pair would repeat d_model, which the statement
+// gives, and numeric options would show d_k. Their numbers are checked on the student's layer in (e1).
 
 #include "ch10/10.4/interface.hpp"
 
@@ -97,13 +98,16 @@ std::int64_t parameter_count(const ch10_4::MultiHeadAttention& layer) {
 void parts_a_to_d(workbook::Exercise& ex) {
   ex.part("a", 1, "What is the width d_k = d_v of one head?")
       .integer_answer("a", "d_k (= d_v) for d_model = 512 and h = 8", std::int64_t(d_model / heads));
-  const std::vector<std::string> head_shapes = {"512 x 64", "64 x 512", "512 x 512", "64 x 64", "512 x 8"};
-  ex.part("b", 1, "Give the shapes of W_i^Q, W_i^K and W_i^V for one head (rows x columns, tokens as rows of X).")
-      .choice_answer("b_wq", "the shape of W_i^Q", head_shapes, "512 x 64")
-      .choice_answer("b_wk", "the shape of W_i^K", head_shapes, "512 x 64")
-      .choice_answer("b_wv", "the shape of W_i^V", head_shapes, "512 x 64");
-  ex.part("c", 1, "Give the shape of the output projection W^O.")
-      .choice_answer("c_wo", "the shape of W^O", {"512 x 512", "64 x 512", "512 x 64", "4096 x 512"}, "512 x 512");
+  // Shapes as symbols: numbers would show d_k among the options of (b), which answers (a).
+  const std::vector<std::string> head_shapes = {"d_model x d_k", "d_k x d_model", "d_model x d_model", "d_k x d_k"};
+  ex.part("b", 1, R"(Give the shapes of W_i^Q, W_i^K and W_i^V for one head, as rows x columns with tokens as the rows
+of X (in numbers, with (a)).)")
+      .choice_answer("b_wq", "the shape of W_i^Q", head_shapes, "d_model x d_k")
+      .choice_answer("b_wk", "the shape of W_i^K", head_shapes, "d_model x d_k")
+      .choice_answer("b_wv", "the shape of W_i^V (d_v = d_k here)", head_shapes, "d_model x d_k");
+  ex.part("c", 1, "Give the shape of the output projection W^O, rows x columns.")
+      .choice_answer("c_wo", "the shape of W^O",
+                     {"(h d_v) x d_model", "d_v x d_model", "d_model x d_v", "(h d_model) x d_model"}, "(h d_v) x d_model");
   ex.part("d", 1, R"(Count the parameters of the whole multi-head layer: first without biases, as the question
 intends, then with a bias vector on each of the four projections (one per head for Q, K and V, one for W^O).)")
       .integer_answer("d", "parameters of the layer, biases not counted", parameters_without_biases(d_model))
