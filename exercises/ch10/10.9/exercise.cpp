@@ -130,7 +130,7 @@ query i, column j is key j).)")
              });
 }
 
-void part_b(workbook::Exercise& ex) {
+void part_b1(workbook::Exercise& ex) {
   ex.part("b1", 2, R"(Implement masked_softmax, and check what the causal mask does to the weights: which
 entries vanish, and what the rows add up to.)")
       .check("random scores", CheckKind::close, "5 random 7 x 7 score matrices under the causal mask against the "
@@ -177,6 +177,9 @@ entries vanish, and what the rows add up to.)")
              })
       .hint("exp(-inf) is exactly 0: add the mask before the softmax and subtract each row's maximum, which the "
             "-inf entries never are.");
+}
+
+void part_b2(workbook::Exercise& ex) {
   ex.part("b2", 1, R"(Describe the weight matrix of a 4-token causal layer for any finite scores: where are its
 zeros, how many are there, and what is its first row whatever the scores?)")
       .choice_answer("b_zeros_where", "where are the weights exactly zero?",
@@ -278,7 +281,8 @@ and -infinity if it is not, so that its exponential, and with it the weight, is 
 positions are counted from 1 as in the text, and -infinity is written -inf; in code they are counted from 0.
 Computing in float is fine: the checks allow for float's rounding, except that a masked weight must be exactly 0.)";
   part_a(ex);
-  part_b(ex);
+  part_b1(ex);
+  part_b2(ex);
   part_c(ex);
   part_d(ex);
   plots(ex);
