@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): grading the reference solutions as a submission, with a cold build cache, a warm
 # one (nothing changed), and after editing one file; then what one call through the channel costs.
-# usage: bash bench/grading/grade_reference.sh [build-dir] [rounds]   (after bash scripts/build.sh all)
+# Then a small class: copies of that submission, every file of each copy changed by one comment (so no
+# build is shared between students), graded with `grade --class`: the machine's time per student.
+# usage: bash bench/grading/grade_reference.sh [build-dir] [rounds] [class-size]   (after bash scripts/build.sh all)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${1:-build}
 rounds=${2:-3}
+class_size=${3:-4}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 submission=$work/submission
@@ -34,6 +37,19 @@ for round in $(seq "$rounds"); do
   echo "// edited in round $round" >> "$submission/ch10/10.12.cpp"
   edit=$(seconds "$build/workbook" grade "$submission" --cache "$cache")
   printf '  round %s: cold cache %6.1f s   warm cache %6.1f s   one edit %6.1f s\n' "$round" "$cold" "$warm" "$edit"
+done
+class=$work/class
+for student in $(seq "$class_size"); do
+  mkdir -p "$class" && cp -r "$submission" "$class/student$student"
+  find "$class/student$student" -name '*.cpp' -exec sh -c 'echo "// student $1" >> "$2"' _ "$student" {} \;
+done
+TIMEFORMAT='%U %S %R'  # bash's time: user and system seconds of the command and its children, wall seconds
+for round in $(seq "$rounds"); do
+  rm -rf "$work/reports" "$work/class-cache"
+  times=$( { time "$build/workbook" grade --class "$class" --out "$work/reports" --cache "$work/class-cache" \
+             > /dev/null 2>&1; } 2>&1 | tail -1)
+  echo "$times" | awk -v n="$class_size" -v r="$round" \
+    '{ printf "  class of %d, round %d: %.1f s wall, %.1f s of the machine per student (user + system)\n", n, r, $3, ($1 + $2) / n }'
 done
 echo "one call through the channel (manual/3's self_attention), against the same call in process:"
 "$build/bench_channel_cost"

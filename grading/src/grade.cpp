@@ -143,6 +143,7 @@ nlohmann::json check_exercise(const Exercise& ex, const std::filesystem::path& s
   run.solution = &*process;
   nlohmann::json out = {{"report", to_json(run_exercise(ex, answers, run))}};
   out["lost"] = process->lost_reason();
+  out["broke_the_protocol"] = process->broke_the_protocol();
   out["end"] = to_json(process->finish());
   return out;
 }
@@ -167,6 +168,11 @@ void apply_checks(ExerciseGrade& grade, const Exercise& ex, const WorkerResult& 
     grade.output = end.out + (end.err.empty() ? "" : "\n[stderr]\n" + end.err);
     grade.output_cut = end.output_cut;
     const auto lost = json.value("lost", "");
+    if (json.value("broke_the_protocol", false)) {
+      grade.outcome = Outcome::fail;
+      grade.cause = "stopped for writing to the grader's channel what is not a reply (" + lost + ")";
+      return;
+    }
     if (!lost.empty()) {
       classify_lost(grade, end, lost, exercise_limits(ex, options));
       return;

@@ -54,6 +54,11 @@ void SolutionProcess::lose(std::string reason, bool kill_it) {
   throw remote::ImplementationLost(lost_reason_);
 }
 
+void SolutionProcess::refuse(std::string reason) {
+  broke_the_protocol_ = true;
+  lose(std::move(reason), true);
+}
+
 wire::json SolutionProcess::call(const wire::json& request) {
   if (lost()) throw remote::ImplementationLost(lost_reason_);
   const auto frame = remote::to_frame(request);
@@ -89,18 +94,18 @@ wire::json SolutionProcess::call(const wire::json& request) {
       header_read += static_cast<std::size_t>(n);
       if (header_read < header.size()) continue;
       const auto size = remote::frame_size(header.data());
-      if (size > remote::max_frame_size) lose("the solution's process sent a reply larger than 2 GiB", true);
+      if (size > remote::max_frame_size) refuse("the solution's process sent a reply larger than 2 GiB");
       body.resize(size);
       have_size = true;
     } else {
       body_read += static_cast<std::size_t>(n);
     }
     if (have_size && body_read == body.size()) {
-      if (sent < frame.size()) lose("the solution's process replied before it was asked", true);
+      if (sent < frame.size()) refuse("the solution's process replied before it was asked");
       try {
         return wire::json::from_cbor(body);
       } catch (const std::exception&) {
-        lose("the solution's process sent something that is not a reply", true);
+        refuse("the solution's process sent something that is not a reply");
       }
     }
   }

@@ -42,9 +42,9 @@ struct ReplyDir {
   try {
     json = {{"ok", task(i)}};
   } catch (const std::exception& error) {
-    json = {{"error", std::string("failed: ") + error.what()}};
+    json = {{"error", std::string(error.what())}};
   } catch (...) {
-    json = {{"error", "failed: an unknown exception"}};
+    json = {{"error", "an unknown exception"}};
   }
   {
     std::ofstream out(reply, std::ios::binary);

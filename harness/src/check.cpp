@@ -65,7 +65,8 @@ nlohmann::json nested(const xt::xarray<double>& values, std::size_t axis, std::s
   return array;
 }
 
-std::string shape_text(const xt::xarray<double>::shape_type& shape) {
+template <class Shape>
+std::string shape_text(const Shape& shape) {
   std::ostringstream out;
   out << "(";
   for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
@@ -200,6 +201,13 @@ CheckResult holds(bool condition, nlohmann::json shown, std::string failure_mess
   CheckResult result{condition ? Status::pass : Status::fail, std::move(shown), true, std::nullopt, ""};
   if (!condition) result.message = std::move(failure_message);
   return result;
+}
+
+void require_shape(std::string_view function, const std::vector<std::size_t>& shape,
+                   const std::vector<std::size_t>& expected) {
+  if (shape != expected)
+    throw WrongResult(std::string(function) + " returned shape " + shape_text(shape) + " where " +
+                      shape_text(expected) + " was expected");
 }
 
 }  // namespace workbook

@@ -85,6 +85,20 @@ Part& Part::integer_answer(std::string key, std::string prompt, std::int64_t exp
   return as_answer(*this);
 }
 
+Part& Part::derived_answer(std::string key, std::string prompt, std::function<double(const Context&)> expected,
+                           Precision precision, std::string unit) {
+  answers.push_back({key, AnswerSpec::Kind::number, prompt, {}, {}, unit, precision});
+  check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + ") against the value your other answers give, " +
+                                   precision.describe(),
+        [key, expected, precision](const Context& ctx) { return close(ctx.answers().number(key), expected(ctx), precision); });
+  return as_answer(*this);
+}
+
+Part& Part::open_answer(std::string key, std::string prompt, AnswerSpec::Kind kind, std::string unit) {
+  answers.push_back({key, kind, prompt, {}, {}, unit, std::nullopt});
+  return *this;
+}
+
 Part& Part::choice_answer(std::string key, std::string prompt, std::vector<std::string> choices,
                           std::string expected) {
   answers.push_back({key, AnswerSpec::Kind::choice, prompt, {}, choices, "", std::nullopt});

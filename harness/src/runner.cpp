@@ -37,6 +37,10 @@ CheckReport run_check(const Part& part, const Check& check, const Context& ctx, 
     report.result = check.run(ctx);
   } catch (const AnswerError& error) {
     return error_report(report, error.cause(), error.what());
+  } catch (const WrongResult& error) {
+    report.result.status = Status::fail;
+    report.result.message = error.what();
+    return report;
   } catch (const NotImplemented& error) {
     return error_report(report, Cause::not_implemented, error.what());
   } catch (const std::bad_alloc&) {

@@ -325,5 +325,5 @@ $s1 << EOD
 25 2.083195693e-09
 30 1.536881438e-11
 EOD
-plot $s0 using 1:2 with lines lw 2 title 'N sqrt((N-1)s) / (e^s + N - 1)', \
+plot $s0 using 1:2 with lines lw 2 title 'from the exact weights', \
     $s1 using 1:2 with points pt 7 ps 1.1 title 'your self_attention'

@@ -1,5 +1,5 @@
 # made by workbook; re-plot with: gnuplot -p <this file>
-set title 'JL projection: ||f(u) - f(v)|| / ||u - v|| over 1225 pairs' noenhanced
+set title 'JL projection to your d: ||f(u) - f(v)|| / ||u - v|| over 1225 pairs' noenhanced
 set xlabel 'distance ratio' noenhanced
 set ylabel 'density' noenhanced
 set grid

@@ -32,16 +32,6 @@ using workbook::Precision;
 using workbook::Series;
 using workbook::oracle::Matrix;
 using Batch = xt::xtensor<double, 3>;
-// SHARED?: the tolerance for attention outputs computed in float (ch10/10.19 has the same). Each output entry is a
-// convex combination of up to a few thousand entries of one column of V; float rounds every product and partial
-// sum at 6e-8 of |v|, not of the result, and the two kernels add in different orders, so an entry that cancels
-// toward zero can be off by a few 1e-7 x max|v| (measured: 1.6e-7 at n = m = 300 between the float tiled and float
-// naive kernels, past tolerance::float_computation's fixed 1e-7 floor). The floor 1e-6 x max(1, max|v|) keeps
-// float kernels inside; every mutant's mistake moves some entry by 1e-2 or more.
-workbook::Tolerance float_average(const Batch& v) {
-  const double largest = xt::amax(xt::abs(v))();
-  return {workbook::tolerance::float_computation.rtol, 1e-6 * std::max(1.0, largest)};
-}
 constexpr std::size_t bench_batch = 8, bench_d = 64;
 
 bool passes(const CheckResult& r) { return r.status == workbook::Status::pass; }
@@ -105,12 +95,12 @@ Inputs large_score_inputs(std::mt19937_64& rng) {
 }
 
 CheckResult naive_matches(const Inputs& in) {
-  return workbook::close(ch10_11::naive_attention(in.q, in.k, in.v), oracle_attention(in.q, in.k, in.v), float_average(in.v));
+  return workbook::close(ch10_11::naive_attention(in.q, in.k, in.v), oracle_attention(in.q, in.k, in.v), workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(in.v)));
 }
 
 CheckResult tiled_matches(const Inputs& in, std::size_t block) {
   return workbook::close(ch10_11::tiled_attention(in.q, in.k, in.v, block), oracle_attention(in.q, in.k, in.v),
-                         float_average(in.v));
+                         workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(in.v)));
 }
 
 // ---- (a), (b): pen and paper ---------------------------------------------------------------------------
@@ -207,7 +197,7 @@ float's rounding, for any block size.)");
             const std::size_t n = ctx.full() ? 2048 : 300;
             const auto in = gaussian_inputs(2, n, n, 64, 64, rng);
             return workbook::close(ch10_11::tiled_attention(in.q, in.k, in.v, 64),
-                                   xt::xarray<double>(ch10_11::naive_attention(in.q, in.k, in.v)), float_average(in.v));
+                                   xt::xarray<double>(ch10_11::naive_attention(in.q, in.k, in.v)), workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(in.v)));
           });
   c.check("any shape and block", CheckKind::property,
           "for random batch <= 3, lengths <= 40, widths <= 6 and blocks 1 .. 50, your tiled kernel equals "
@@ -216,9 +206,9 @@ float's rounding, for any block size.)");
             return workbook::property(ctx.seed_for("c2-property"), [] {
               const auto [in, block] = random_case();
               const xt::xarray<double> tiled = ch10_11::tiled_attention(in.q, in.k, in.v, block);
-              RC_ASSERT(passes(workbook::close(tiled, oracle_attention(in.q, in.k, in.v), float_average(in.v))));
+              RC_ASSERT(passes(workbook::close(tiled, oracle_attention(in.q, in.k, in.v), workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(in.v)))));
               RC_ASSERT(passes(workbook::close(tiled, xt::xarray<double>(ch10_11::naive_attention(in.q, in.k, in.v)),
-                                             float_average(in.v))));
+                                             workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(in.v)))));
             });
           })
       .hint("Per query row keep m (the largest score so far), l (the sum of exp(s - m)) and the unnormalised output; "

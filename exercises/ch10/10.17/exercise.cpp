@@ -231,7 +231,7 @@ void part_c(workbook::Exercise& ex) {
   auto& c1 = ex.part("c1", 2, R"(The same Jacobians with respect to what layer 1's FFN writes (the perturbation added
 at after_ffn_1).)");
   jacobian_checks(c1, Point::after_ffn_1, "layer 1's FFN output");
-  ex.part("c2", 1, R"(Can layer 3 read the output of layer 1's FFN directly? And in the pipeline? Explain.)")
+  ex.part("c2", 1, R"(Does layer 3 see what layer 1's FFN produced, without anything in between? And in the pipeline? Explain.)")
       .choice_answer("c_residual", "with the residual stream, does F_1's output reach x_2 unchanged?", {"yes", "no"}, "yes")
       .choice_answer("c_pipeline", "in the pipeline, does F_1's output reach x_2 unchanged?", {"yes", "no"}, "no")
       .manual(1);

@@ -38,23 +38,9 @@ double memory_bytes(const Design& x) {
   return 2 * (weights(x) + x.layers * (items * (4 * x.d_model + x.d_ff) + x.heads * items * items));
 }
 
-// SHARED?: a typed answer whose expected value depends on the student's other answers (here: an estimate
-// checked against the student's own design). Declared like number_answer, checked at the stated precision.
-void estimate_answer(workbook::Part& part, const std::string& key, const std::string& prompt,
-                     double (*from_design)(const Design&), Precision precision, const std::string& unit) {
-  part.answers.push_back({key, workbook::AnswerSpec::Kind::number, prompt, {}, {}, unit, precision});
-  part.check(key, CheckKind::close, "answer \"" + key + "\" (" + prompt + ") against the value your design gives, " +
-                                        precision.describe(),
-             [key, from_design, precision](const Context& ctx) {
-               return workbook::close(ctx.answers().number(key), from_design(design_of(ctx.answers())), precision);
-             });
-  part.checks.back().answer = true;
-}
-
-// SHARED?: a typed integer with no single right value (a design choice): asked for like integer_answer, but
-// judged by the checks that use it (the design check and the estimates), not by equality with one value.
-void design_choice(workbook::Part& part, const std::string& key, const std::string& prompt) {
-  part.answers.push_back({key, workbook::AnswerSpec::Kind::integer, prompt, {}, {}, "", std::nullopt});
+// The value a design function gives for the student's own design, as the expected value of their estimate.
+std::function<double(const Context&)> for_their_design(double (*from_design)(const Design&)) {
+  return [from_design](const Context& ctx) { return from_design(design_of(ctx.answers())); };
 }
 
 workbook::CheckResult design_holds(const Context& ctx) {
@@ -80,13 +66,13 @@ them with the weight count and the FLOPs of one session, computed under the conv
 check verifies your design against the constraints and compares your two estimates with what your design gives.)");
   const std::pair<const char*, const char*> choices[] = {
       {"a_d_model", "your d_model"}, {"a_heads", "your h"}, {"a_layers", "your N"}, {"a_d_ff", "your d_ff"}};
-  for (const auto& [key, prompt] : choices) design_choice(a, key, prompt);
+  for (const auto& [key, prompt] : choices) a.open_answer(key, prompt, workbook::AnswerSpec::Kind::integer);
   a.check("design", CheckKind::property,
           "h divides d_model, every size is at least 1, one session fits in 16 GB and the FLOP-bound latency is at "
           "most 10 ms; reports the weights, FLOPs, latency and memory of your design",
           design_holds);
-  estimate_answer(a, "a_weights", "your weight count", weights, Precision::significant_figures(2), "weights");
-  estimate_answer(a, "a_flops", "your FLOPs for one session of 100 items", session_flops, Precision::significant_figures(2),
+  a.derived_answer("a_weights", "your weight count", for_their_design(weights), Precision::significant_figures(2), "weights");
+  a.derived_answer("a_flops", "your FLOPs for one session of 100 items", for_their_design(session_flops), Precision::significant_figures(2),
                   "FLOPs");
   a.hint("Sum the matrices: 64 x d_model for the input, then N times (four d_model x d_model projections and two "
          "d_model x d_ff FFN matrices).");
@@ -112,7 +98,7 @@ void part_d(workbook::Exercise& ex) {
   auto& d = ex.part("d", 1, R"(Estimate the inference latency of your design for one session on a GPU that delivers
 150 TFLOPS in float16, assuming it is limited by arithmetic alone. Is that assumption realistic for a model this
 small at one session per call, and what would dominate instead?)");
-  estimate_answer(d, "d_latency_ms", "your FLOP-bound latency for one session", latency_ms, Precision::significant_figures(2),
+  d.derived_answer("d_latency_ms", "your FLOP-bound latency for one session", for_their_design(latency_ms), Precision::significant_figures(2),
                   "ms");
   d.choice_answer("d_bound", "what bounds the real latency of one small session",
                   {"the arithmetic (FLOPs)", "memory traffic and kernel launches"}, "memory traffic and kernel launches")

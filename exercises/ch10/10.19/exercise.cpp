@@ -4,7 +4,7 @@
 // counterexample for (c) is searched among seeded inputs and shown: its permutation and how far the output moves.
 //
 // Tolerance: float_computation's relative part, with an absolute floor proportional to the values (see
-// float_average). Large scores are built from integer entries with d_k = 4, so that q . k / sqrt(d_k) is exact in
+// tolerance::float_sums of the largest |v|). Large scores are built from integer entries with d_k = 4, so that q . k / sqrt(d_k) is exact in
 // float: that check is about overflow, not about rounding the scores.
 
 #include "ch10/10.19/interface.hpp"
@@ -29,30 +29,12 @@ using workbook::oracle::matmul;
 using workbook::oracle::Permutation;
 using workbook::oracle::permute_rows;
 
-// SHARED?: the tolerance for attention outputs computed in float (ch10/10.11 has the same). Each output entry is a
-// convex combination of one column of V; float rounds every term at 6e-8 of |v|, not of the result, so an entry
-// that cancels toward zero can be off by a few 1e-7 x max|v| (measured: a float implementation with |v| up to 5
-// failed tolerance::float_computation's fixed 1e-7 floor in the key-reordering property). The floor
-// 1e-6 x max(1, max|v|) keeps float implementations inside; every mutant moves some entry by 1e-2 or more.
-workbook::Tolerance float_average(const Matrix& v) {
-  const double largest = xt::amax(xt::abs(v))();
-  return {workbook::tolerance::float_computation.rtol, 1e-6 * std::max(1.0, largest)};
-}
 constexpr double length_scale = 10000;
 
 bool passes(const CheckResult& r) { return r.status == workbook::Status::pass; }
 double scale(const Matrix& k) { return 1 / std::sqrt(double(k.shape(1))); }
 
-struct Weights {
-  Matrix q, k, v;
-};
-
-// Projections d_model -> d_k, d_k, d_v with entries N(0, 1 / d_model): scores of order one.
-Weights random_weights(std::size_t d_model, std::size_t d_k, std::size_t d_v, std::mt19937_64& rng) {
-  const double s = 1 / std::sqrt(double(d_model));
-  return {workbook::oracle::gaussian_matrix(d_model, d_k, rng, s), workbook::oracle::gaussian_matrix(d_model, d_k, rng, s),
-          workbook::oracle::gaussian_matrix(d_model, d_v, rng, s)};
-}
+using Weights = workbook::oracle::HeadWeights;
 
 // Integer entries in [-limit, limit]: with d_k = 4 every score q . k / 2 is exact in float.
 Matrix integer_matrix(std::size_t rows, std::size_t cols, int limit, std::mt19937_64& rng) {
@@ -63,7 +45,7 @@ Matrix integer_matrix(std::size_t rows, std::size_t cols, int limit, std::mt1993
 }
 
 CheckResult attention_matches(const Matrix& q, const Matrix& k, const Matrix& v) {
-  return workbook::close(ch10_19::attention(q, k, v), workbook::oracle::attention(q, k, v, scale(k)), float_average(v));
+  return workbook::close(ch10_19::attention(q, k, v), workbook::oracle::attention(q, k, v, scale(k)), workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(v)));
 }
 
 Matrix with_positions(const Matrix& x) {
@@ -84,7 +66,7 @@ Case random_case() {
   const auto d_v = *rc::gen::inRange<std::size_t>(1, 5);
   const double spread = *rc::gen::element(0.1, 1.0, 3.0);
   auto rng = workbook::oracle::property_rng();
-  Case c{workbook::oracle::gaussian_matrix(n, d_model, rng, spread), random_weights(d_model, d_k, d_v, rng), {}};
+  Case c{workbook::oracle::gaussian_matrix(n, d_model, rng, spread), workbook::oracle::random_head_weights(d_model, d_k, d_v, rng), {}};
   c.p = workbook::oracle::random_permutation(n, rng);
   return c;
 }
@@ -120,10 +102,10 @@ void part_a1(workbook::Exercise& ex) {
              [](const Context& ctx) {
                auto rng = ctx.rng("a1-self");
                const auto x = workbook::oracle::gaussian_matrix(6, 8, rng);
-               const auto w = random_weights(8, 4, 5, rng);
+               const auto w = workbook::oracle::random_head_weights(8, 4, 5, rng);
                return workbook::close(ch10_19::self_attention(x, w.q, w.k, w.v),
                                       workbook::oracle::self_attention(x, w.q, w.k, w.v),
-                                      float_average(matmul(x, w.v)));
+                                      workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(matmul(x, w.v))));
              });
 }
 
@@ -141,7 +123,7 @@ your own functions for random sizes, inputs and permutations.)")
                               v = matmul(c.x, c.w.v);
                  const Matrix before = ch10_19::attention(q, k, v);
                  const Matrix after = ch10_19::attention(permute_rows(q, c.p), permute_rows(k, c.p), permute_rows(v, c.p));
-                 RC_ASSERT(passes(workbook::close(after, permute_rows(before, c.p), float_average(v))));
+                 RC_ASSERT(passes(workbook::close(after, permute_rows(before, c.p), workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(v)))));
                });
              })
       .check("P X", CheckKind::property,
@@ -152,7 +134,7 @@ your own functions for random sizes, inputs and permutations.)")
                  const auto c = random_case();
                  const Matrix before = ch10_19::self_attention(c.x, c.w.q, c.w.k, c.w.v);
                  const Matrix after = ch10_19::self_attention(permute_rows(c.x, c.p), c.w.q, c.w.k, c.w.v);
-                 RC_ASSERT(passes(workbook::close(after, permute_rows(before, c.p), float_average(matmul(c.x, c.w.v)))));
+                 RC_ASSERT(passes(workbook::close(after, permute_rows(before, c.p), workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(matmul(c.x, c.w.v))))));
                });
              })
       .hint("Write (P Q)(P K)^T = P (Q K^T) P^T. What does a row softmax do to a matrix whose rows and columns are "
@@ -172,7 +154,7 @@ place, leaves every output row unchanged.)")
                  const Matrix q = matmul(c.x, c.w.q), k = matmul(c.x, c.w.k),
                               v = matmul(c.x, c.w.v);
                  RC_ASSERT(passes(workbook::close(ch10_19::attention(q, permute_rows(k, c.p), permute_rows(v, c.p)),
-                                                  ch10_19::attention(q, k, v), float_average(v))));
+                                                  ch10_19::attention(q, k, v), workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(v)))));
                });
              })
       .choice_answer("b_order_matters", "does a query's output depend on the order in which the key-value pairs are "
@@ -192,7 +174,7 @@ CheckResult find_counterexample(const Context& ctx) {
   constexpr std::size_t n = 6, d_model = 8;
   for (int attempt = 1; attempt <= 20; ++attempt) {
     const auto x = workbook::oracle::gaussian_matrix(n, d_model, rng);
-    const auto w = random_weights(d_model, 4, 4, rng);
+    const auto w = workbook::oracle::random_head_weights(d_model, 4, 4, rng);
     auto p = workbook::oracle::random_permutation(n, rng);
     if (std::is_sorted(p.begin(), p.end())) continue;  // the identity proves nothing
     const double gap = equivariance_gap(x, w, p);
@@ -213,10 +195,10 @@ before the projections.)")
              [](const Context& ctx) {
                auto rng = ctx.rng("c1");
                const auto x = workbook::oracle::gaussian_matrix(7, 6, rng);
-               const auto w = random_weights(6, 4, 3, rng);
+               const auto w = workbook::oracle::random_head_weights(6, 4, 3, rng);
                return workbook::close(ch10_19::self_attention_with_positions(x, w.q, w.k, w.v),
                                       workbook::oracle::self_attention(with_positions(x), w.q, w.k, w.v),
-                                      float_average(matmul(with_positions(x), w.v)));
+                                      workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(matmul(with_positions(x), w.v))));
              });
   ex.part("c2", 2, R"(Explain how the positional encoding breaks the equivariance of (a). Exhibit it: the check
 searches seeded tokens, weights and non-identity permutations for a case where your

@@ -193,7 +193,7 @@ WORKBOOK_EXERCISE {
   ex.title = "Where a transformer block keeps its parameters";
   ex.stars = 2;
   ex.tags = {workbook::Tag::numeric, workbook::Tag::implementation, workbook::Tag::conceptual, workbook::Tag::plot};
-  ex.statement = R"(One transformer block has d_model = 256, h = 8 heads and d_ff = 1024. Its parameters sit in
+  ex.statement = R"(Take a block of width d_model = 256 with h = 8 heads and an FFN of width d_ff = 1024. Its parameters sit in
 three places: the attention projections (queries, keys, values, and the output projection), the two linear
 layers of the feed-forward network (FFN), and two LayerNorms, each with a gain and a shift per feature. Whether
 the linear layers carry biases is a convention that papers and libraries settle differently, so every count

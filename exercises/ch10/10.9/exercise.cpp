@@ -213,7 +213,7 @@ Outputs outputs_with_last_token_replaced(const Context& ctx, const Matrix& mask)
     values.push_back(matmul(tokens, w_v));
   }
   const Batch weights = ch10_9::masked_softmax(batch_of(scores), mask);
-  if (weights.shape() != std::array<std::size_t, 3>{2, n, n}) throw std::runtime_error("masked_softmax returned the wrong shape");
+  workbook::require_shape("masked_softmax", weights, {2, n, n});
   const Matrix first = xt::view(weights, 0), second = xt::view(weights, 1);
   return {matmul(first, values[0]), matmul(second, values[1])};
 }

@@ -5,7 +5,7 @@
 // nm, since the all-states map is block lower triangular with B on its diagonal. For nm > d the null space of
 // the last-state map gives two different inputs with the same last state (part c): no decoder can tell them apart.
 //
-// Tolerances: the states within 1e-5 relative plus 1e-5 of the largest state (float_at_scale, below). Ranks use numerical_rank with rtol 1e-6: in every case
+// Tolerances: the states within 1e-5 relative plus 1e-5 of the largest state (tolerance::float_at_scale). Ranks use numerical_rank with rtol 1e-6: in every case
 // checked the true rank is the smaller dimension of the map, so no true singular value is zero, and a float
 // computation's rounding (1e-7 relative) is below the threshold.
 
@@ -59,17 +59,9 @@ xt::xtensor<double, 3> states_oracle(const Encoder& e, const xt::xtensor<double,
   return out;
 }
 
-// SHARED?: a float tolerance scaled to the largest expected entry. Both the recurrence and linear attention (no
-// softmax to normalise) add up terms as large as the largest output and can cancel to small entries, which a float
-// computation then only gets to float rounding of the large terms: 1e-5 of the largest entry absolute (plus the
-// usual 1e-5 relative). Every mistake the mutants make moves entries by the order of the largest one.
-workbook::Tolerance float_at_scale(const xt::xarray<double>& expected) {
-  return {workbook::tolerance::float_computation.rtol, 1e-5 * xt::amax(xt::abs(expected))()};
-}
-
 CheckResult states_match(const Encoder& e, const xt::xtensor<double, 3>& xs) {
   const xt::xarray<double> expected = states_oracle(e, xs);
-  return workbook::close(xt::xarray<double>(ch13_1::encoder_states(e.a, e.b, xs)), expected, float_at_scale(expected));
+  return workbook::close(xt::xarray<double>(ch13_1::encoder_states(e.a, e.b, xs)), expected, workbook::tolerance::float_at_scale(expected));
 }
 
 // The two linear maps of the student's encoder for inputs of n tokens, read off in one call: column c is the

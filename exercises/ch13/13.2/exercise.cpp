@@ -4,7 +4,7 @@
 // three rows and over random sizes and permutations. Adding position codes breaks it: part (c) checks that on
 // the student's function with a sinusoidal code.
 //
-// Tolerance: 1e-5 relative plus 1e-5 of the largest output entry (float_at_scale, below): a float implementation
+// Tolerance: 1e-5 relative plus 1e-5 of the largest output entry (tolerance::float_at_scale): a float implementation
 // passes (alternatives/float.patch, swept over 60 seeds).
 
 #include "ch13/13.2/interface.hpp"
@@ -28,23 +28,7 @@ using workbook::Precision;
 using workbook::oracle::Matrix;
 using workbook::oracle::Permutation;
 
-// SHARED?: a float tolerance scaled to the largest expected entry. An attention output is a weighted mix of values
-// as large as the largest output entry, and can cancel to small entries, which a float computation then only gets
-// to float rounding of the large terms (measured: 1e-5 relative misses by up to 5x on such entries): 1e-5 of the
-// largest entry absolute, plus the usual 1e-5 relative. Every mistake the mutants make moves entries by order one.
-workbook::Tolerance float_at_scale(const xt::xarray<double>& expected) {
-  return {workbook::tolerance::float_computation.rtol, 1e-5 * xt::amax(xt::abs(expected))()};
-}
-
-struct Weights {
-  Matrix q, k, v;
-};
-
-Weights random_weights(std::size_t d_model, std::size_t d_k, std::size_t d_v, std::mt19937_64& rng) {
-  const double spread = 1 / std::sqrt(double(d_model));
-  return {workbook::oracle::gaussian_matrix(d_model, d_k, rng, spread), workbook::oracle::gaussian_matrix(d_model, d_k, rng, spread),
-          workbook::oracle::gaussian_matrix(d_model, d_v, rng, spread)};
-}
+using Weights = workbook::oracle::HeadWeights;
 
 // The inputs stacked into one batch (all of the same shape), so that one call answers them all.
 xt::xtensor<double, 3> batch_of(const std::vector<Matrix>& xs) {
@@ -82,7 +66,7 @@ CheckResult matches_oracle(const std::vector<Matrix>& xs, const Weights& w) {
       for (std::size_t c = 0; c < want.shape(1); ++c) expected(b, i, c) = want(i, c);
   }
   const xt::xarray<double> want = expected;
-  return workbook::close(xt::xarray<double>(actual), want, float_at_scale(want));
+  return workbook::close(xt::xarray<double>(actual), want, workbook::tolerance::float_at_scale(want));
 }
 
 std::vector<Permutation> all_permutations(std::size_t n) {
@@ -106,7 +90,7 @@ CheckResult equivariant(const Matrix& x, const std::vector<Permutation>& perms, 
     expected.push_back(workbook::oracle::permute_rows(out[0], perms[i]));
   }
   const xt::xarray<double> want = batch_of(expected);
-  return workbook::close(xt::xarray<double>(batch_of(permuted_out)), want, float_at_scale(want));
+  return workbook::close(xt::xarray<double>(batch_of(permuted_out)), want, workbook::tolerance::float_at_scale(want));
 }
 
 void part_a(workbook::Exercise& ex) {
@@ -115,7 +99,7 @@ void part_a(workbook::Exercise& ex) {
              "a batch of four 5 x 6 Gaussian inputs, d_k = 4, d_v = 3, against plain-loop attention",
              [](const Context& ctx) {
                auto rng = ctx.rng("a-random");
-               const auto w = random_weights(6, 4, 3, rng);
+               const auto w = workbook::oracle::random_head_weights(6, 4, 3, rng);
                std::vector<Matrix> xs;
                for (int b = 0; b < 4; ++b) xs.push_back(workbook::oracle::gaussian_matrix(5, 6, rng));
                return matches_oracle(xs, w);
@@ -125,14 +109,14 @@ void part_a(workbook::Exercise& ex) {
              "plain-loop attention",
              [](const Context& ctx) {
                auto rng = ctx.rng("a-large");
-               const auto w = random_weights(4, 4, 4, rng);
+               const auto w = workbook::oracle::random_head_weights(4, 4, 4, rng);
                return matches_oracle({workbook::oracle::gaussian_matrix(6, 4, rng, 6.0), workbook::oracle::gaussian_matrix(6, 4, rng, 6.0)}, w);
              })
       .check("equal rows", CheckKind::close,
              "an input whose rows are all the same (every score tied) and one with a row of zeros, against plain-loop attention",
              [](const Context& ctx) {
                auto rng = ctx.rng("a-ties");
-               const auto w = random_weights(3, 2, 3, rng);
+               const auto w = workbook::oracle::random_head_weights(3, 2, 3, rng);
                Matrix same = {{0.5, -1, 2}, {0.5, -1, 2}, {0.5, -1, 2}, {0.5, -1, 2}};
                Matrix zero_row = {{0, 0, 0}, {1, 2, -1}, {-2, 0.5, 1}, {3, 1, 0}};
                return matches_oracle({same, zero_row}, w);
@@ -150,7 +134,7 @@ under every one of the six orders of their rows, and then for random sizes and p
                return workbook::property(ctx.seed_for("b-six"), [] {
                  const double spread = *rc::gen::element(0.1, 1.0, 3.0);
                  auto rng = workbook::oracle::property_rng();
-                 const auto w = random_weights(3, 3, 3, rng);
+                 const auto w = workbook::oracle::random_head_weights(3, 3, 3, rng);
                  const auto x = workbook::oracle::gaussian_matrix(3, 3, rng, spread);
                  RC_ASSERT(equivariant(x, all_permutations(3), w).status == workbook::Status::pass);
                });
@@ -165,7 +149,7 @@ under every one of the six orders of their rows, and then for random sizes and p
                  const auto d_k = *rc::gen::inRange<std::size_t>(1, 7);
                  const auto d_v = *rc::gen::inRange<std::size_t>(1, 7);
                  auto rng = workbook::oracle::property_rng();
-                 const auto w = random_weights(d, d_k, d_v, rng);
+                 const auto w = workbook::oracle::random_head_weights(d, d_k, d_v, rng);
                  const auto x = workbook::oracle::gaussian_matrix(n, d, rng);
                  RC_ASSERT(equivariant(x, {workbook::oracle::random_permutation(n, rng)}, w).status == workbook::Status::pass);
                });
@@ -203,7 +187,7 @@ reorders the output.)")
              "|self_attention(P X + E) - P self_attention(X + E)|, P swapping the first and last token, is at least 1e-3",
              [](const Context& ctx) {
                auto rng = ctx.rng("c-positions");
-               const auto w = random_weights(4, 4, 4, rng);
+               const auto w = workbook::oracle::random_head_weights(4, 4, 4, rng);
                const auto x = workbook::oracle::gaussian_matrix(3, 4, rng);
                const auto e = workbook::oracle::sinusoidal_table(0, 3, 4, 10000);
                const Permutation swap = {2, 1, 0};

@@ -101,7 +101,7 @@ void plots(workbook::Exercise& ex) {
 }  // namespace
 
 WORKBOOK_EXERCISE {
-  ex.title = "Why the dot-product variance grows with d_k";
+  ex.title = "Scores whose spread rises with d_k, and the 1/sqrt(d_k) that undoes it";
   ex.tags = {workbook::Tag::proof, workbook::Tag::implementation, workbook::Tag::numeric, workbook::Tag::plot};
   ex.statement = R"(Scaled dot-product attention divides its scores by sqrt(d_k). The reason is the size of a raw
 score: a dot product of two d_k-dimensional vectors is a sum of d_k terms, and its spread grows with d_k. Derive how,

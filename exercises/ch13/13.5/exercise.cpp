@@ -5,7 +5,7 @@
 // Counts (d): unmasked pairs n(n+1)/2; scores of n separate prefix passes sum_t t^2 = n(n+1)(2n+1)/6.
 //
 // Tolerance: tolerance::float_computation for the weights; the outputs within 1e-5 relative plus 1e-5 of their
-// largest entry (float_at_scale, below). A float implementation passes (alternatives/float.patch, 60 seeds).
+// largest entry (tolerance::float_at_scale). A float implementation passes (alternatives/float.patch, 60 seeds).
 
 #include "ch13/13.5/interface.hpp"
 
@@ -25,23 +25,7 @@ using workbook::oracle::Matrix;
 constexpr auto tolerance = workbook::tolerance::float_computation;
 constexpr std::int64_t long_n = 1024;
 
-// SHARED?: a float tolerance scaled to the largest expected entry. An attention output is a weighted mix of values
-// as large as the largest output entry, and can cancel to small entries, which a float computation then only gets
-// to float rounding of the large terms (measured: 1e-5 relative misses by up to 5x on such entries): 1e-5 of the
-// largest entry absolute, plus the usual 1e-5 relative. Every mistake the mutants make moves entries by order one.
-workbook::Tolerance float_at_scale(const xt::xarray<double>& expected) {
-  return {workbook::tolerance::float_computation.rtol, 1e-5 * xt::amax(xt::abs(expected))()};
-}
-
-struct Weights {
-  Matrix q, k, v;
-};
-
-Weights random_weights(std::size_t d_model, std::size_t d_k, std::size_t d_v, std::mt19937_64& rng) {
-  const double spread = 1 / std::sqrt(double(d_model));
-  return {workbook::oracle::gaussian_matrix(d_model, d_k, rng, spread), workbook::oracle::gaussian_matrix(d_model, d_k, rng, spread),
-          workbook::oracle::gaussian_matrix(d_model, d_v, rng, spread)};
-}
+using Weights = workbook::oracle::HeadWeights;
 
 double scale(const Weights& w) { return 1 / std::sqrt(double(w.k.shape(1))); }
 
@@ -54,7 +38,7 @@ Matrix first_rows(const Matrix& m, std::size_t rows) {
 
 CheckResult output_matches(const Matrix& x, const Weights& w) {
   const xt::xarray<double> expected = workbook::oracle::self_attention(x, w.q, w.k, w.v, true);
-  return workbook::close(ch13_5::causal_self_attention(x, w.q, w.k, w.v), expected, float_at_scale(expected));
+  return workbook::close(ch13_5::causal_self_attention(x, w.q, w.k, w.v), expected, workbook::tolerance::float_at_scale(expected));
 }
 
 // Row t of one pass over x against the last row of a pass over the prefix x_0..x_t, for every t.
@@ -68,7 +52,7 @@ CheckResult prefixes_match(const Matrix& x, const Weights& w) {
     for (std::size_t c = 0; c < prefix.shape(1); ++c) one_at_a_time(t, c) = prefix(t, c);
   }
   const xt::xarray<double> expected = one_at_a_time;
-  return workbook::close(whole, expected, float_at_scale(expected));
+  return workbook::close(whole, expected, workbook::tolerance::float_at_scale(expected));
 }
 
 // Rows 0..t of the output (and of the weights) when every token after t is replaced by another.
@@ -76,7 +60,7 @@ bool future_ignored(const Matrix& x, const Matrix& changed, std::size_t t, const
   const auto keep = [&](const xt::xtensor<double, 2>& m) { return first_rows(m, t + 1); };
   const xt::xarray<double> before = keep(ch13_5::causal_self_attention(x, w.q, w.k, w.v));
   const bool outputs = workbook::close(keep(ch13_5::causal_self_attention(changed, w.q, w.k, w.v)), before,
-                                       float_at_scale(before)).status == workbook::Status::pass;
+                                       workbook::tolerance::float_at_scale(before)).status == workbook::Status::pass;
   const bool weights = workbook::close(keep(ch13_5::causal_attention_weights(changed, w.q, w.k)),
                                        keep(ch13_5::causal_attention_weights(x, w.q, w.k)), tolerance).status == workbook::Status::pass;
   return outputs && weights;
@@ -87,7 +71,7 @@ void part_a(workbook::Exercise& ex) {
       .check("weights", CheckKind::close, "the weights for a random 10 x 6 input, d_k = 4, against plain-loop causal attention weights",
              [](const Context& ctx) {
                auto rng = ctx.rng("a-weights");
-               const auto w = random_weights(6, 4, 3, rng);
+               const auto w = workbook::oracle::random_head_weights(6, 4, 3, rng);
                const auto x = workbook::oracle::gaussian_matrix(10, 6, rng);
                return workbook::close(ch13_5::causal_attention_weights(x, w.q, w.k),
                                       workbook::oracle::attention_weights(workbook::oracle::matmul(x, w.q),
@@ -97,20 +81,20 @@ void part_a(workbook::Exercise& ex) {
       .check("output", CheckKind::close, "the output for a random 10 x 6 input, d_k = 4, d_v = 3, against plain-loop causal attention",
              [](const Context& ctx) {
                auto rng = ctx.rng("a-output");
-               const auto w = random_weights(6, 4, 3, rng);
+               const auto w = workbook::oracle::random_head_weights(6, 4, 3, rng);
                return output_matches(workbook::oracle::gaussian_matrix(10, 6, rng), w);
              })
       .check("large scores", CheckKind::close,
              "an 8 x 4 input with entries of spread 6 (scores spread over several tens), against plain-loop causal attention",
              [](const Context& ctx) {
                auto rng = ctx.rng("a-large");
-               const auto w = random_weights(4, 4, 4, rng);
+               const auto w = workbook::oracle::random_head_weights(4, 4, 4, rng);
                return output_matches(workbook::oracle::gaussian_matrix(8, 4, rng, 6.0), w);
              })
       .check("one token", CheckKind::close, "a sequence of a single token, against plain-loop causal attention",
              [](const Context& ctx) {
                auto rng = ctx.rng("a-one");
-               const auto w = random_weights(5, 3, 2, rng);
+               const auto w = workbook::oracle::random_head_weights(5, 3, 2, rng);
                return output_matches(workbook::oracle::gaussian_matrix(1, 5, rng), w);
              })
       .hint("Mask before the softmax (a score of -infinity gets weight exactly 0), not after it: zeroing weights "
@@ -126,7 +110,7 @@ next-token predictions come out of a single pass.)")
              "for every t (17 calls)",
              [](const Context& ctx) {
                auto rng = ctx.rng("b-16");
-               const auto w = random_weights(8, 4, 5, rng);
+               const auto w = workbook::oracle::random_head_weights(8, 4, 5, rng);
                return prefixes_match(workbook::oracle::gaussian_matrix(16, 8, rng), w);
              })
       .check("any n", CheckKind::property,
@@ -139,7 +123,7 @@ next-token predictions come out of a single pass.)")
                  const auto d_k = *rc::gen::inRange<std::size_t>(1, 7);
                  const auto d_v = *rc::gen::inRange<std::size_t>(1, 7);
                  auto rng = workbook::oracle::property_rng();
-                 const auto w = random_weights(d, d_k, d_v, rng);
+                 const auto w = workbook::oracle::random_head_weights(d, d_k, d_v, rng);
                  RC_ASSERT(prefixes_match(workbook::oracle::gaussian_matrix(n, d, rng), w).status == workbook::Status::pass);
                }, {40, 100});
              });
@@ -156,7 +140,7 @@ leaves rows 0..t of the weights and of the output unchanged.)")
                  const auto n = *rc::gen::inRange<std::size_t>(2, 13);
                  const auto t = *rc::gen::inRange<std::size_t>(0, n - 1);
                  auto rng = workbook::oracle::property_rng();
-                 const auto w = random_weights(6, 4, 3, rng);
+                 const auto w = workbook::oracle::random_head_weights(6, 4, 3, rng);
                  const auto x = workbook::oracle::gaussian_matrix(n, 6, rng);
                  Matrix changed = x;
                  const auto fresh = workbook::oracle::gaussian_matrix(n, 6, rng, 3.0);
@@ -185,7 +169,7 @@ void plots(workbook::Exercise& ex) {
   ex.plot("weights", "The weights of your causal_attention_weights for a random 12-token input: zero above the diagonal",
           [](const Context& ctx) {
             auto rng = ctx.rng("plot-weights");
-            const auto w = random_weights(8, 4, 4, rng);
+            const auto w = workbook::oracle::random_head_weights(8, 4, 4, rng);
             return workbook::heatmap("Causal attention weights (rows: queries, columns: keys)", "key position",
                                      "query position", "weight",
                                      ch13_5::causal_attention_weights(workbook::oracle::gaussian_matrix(12, 8, rng), w.q, w.k));

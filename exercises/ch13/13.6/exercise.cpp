@@ -82,8 +82,8 @@ WORKBOOK_EXERCISE {
 others' values, with weights that depend on what the tokens are, not on where they stand. Positional encoding is the
 fix. The questions below take one attention layer with fixed random weights and look at what it can tell apart
 with and without position information added to the token embeddings.)";
-  ex.part("a", 3, R"(In plain English, with no equations: what does positional encoding do, and why can a Transformer
-not work without it?)")
+  ex.part("a", 3, R"(Without a single formula, say what a positional encoding adds to a Transformer's input, and why,
+as is often said, the model is lost without one (parts (b) and (c) test how far that holds).)")
       .manual();
   ex.part("b", 2, R"(No position information. Feed "dog bites man" and then "man bites dog" through the layer. Is the
 output vector at the word "dog" the same in both sentences? Is the average of the output vectors the same? And how

@@ -5,7 +5,7 @@
 // (von Oswald et al. 2023). The oracle for (b) is that gradient step, computed as a gradient step; (a) uses
 // workbook::oracle::linear_attention. (d) runs the same frozen layer on prompts from two different tasks.
 //
-// Tolerances: (a) 1e-5 relative plus 1e-5 of the largest output entry (float_at_scale, below). (b) compares the prediction within 1e-5 of the sum of the absolute
+// Tolerances: (a) 1e-5 relative plus 1e-5 of the largest output entry (tolerance::float_at_scale). (b) compares the prediction within 1e-5 of the sum of the absolute
 // values of its terms, eta sum_i |x_q . x_i| |y_i|, plus 1e-9: a prediction can cancel to near 0, where a relative
 // tolerance on the result alone would fail a float computation whose terms are exact to float rounding.
 
@@ -99,14 +99,6 @@ Prompt random_prompt(std::size_t n, std::size_t d, const Vector& task, double no
   return p;
 }
 
-// SHARED?: a float tolerance scaled to the largest expected entry. Both the recurrence and linear attention (no
-// softmax to normalise) add up terms as large as the largest output and can cancel to small entries, which a float
-// computation then only gets to float rounding of the large terms: 1e-5 of the largest entry absolute (plus the
-// usual 1e-5 relative). Every mistake the mutants make moves entries by the order of the largest one.
-workbook::Tolerance float_at_scale(const xt::xarray<double>& expected) {
-  return {workbook::tolerance::float_computation.rtol, 1e-5 * xt::amax(xt::abs(expected))()};
-}
-
 CheckResult matches_linear_attention(const xt::xtensor<double, 3>& z, const Weights& w) {
   const auto got = ch13_8::linear_self_attention(z, w.q, w.k, w.v);
   xt::xtensor<double, 3> want = xt::zeros<double>({z.shape(0), z.shape(1), w.v.shape(1)});
@@ -117,7 +109,7 @@ CheckResult matches_linear_attention(const xt::xtensor<double, 3>& z, const Weig
     xt::view(want, b, xt::all(), xt::all()) = o;
   }
   const xt::xarray<double> expected = want;
-  return workbook::close(xt::xarray<double>(got), expected, float_at_scale(expected));
+  return workbook::close(xt::xarray<double>(got), expected, workbook::tolerance::float_at_scale(expected));
 }
 
 void part_a(workbook::Exercise& ex) {

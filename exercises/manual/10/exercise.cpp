@@ -28,8 +28,7 @@ bool passes(const workbook::CheckResult& result) { return result.status == workb
 // The student's encodings of `positions`, with the shape checked.
 Matrix students_table(const std::vector<std::int64_t>& positions, std::size_t d, double length_scale) {
   Matrix table = manual_10::sinusoidal_encodings(positions, d, length_scale);
-  if (table.shape(0) != positions.size() || table.shape(1) != d)
-    throw std::runtime_error("sinusoidal_encodings returned the wrong shape");
+  workbook::require_shape("sinusoidal_encodings", table, {positions.size(), d});
   return table;
 }
 

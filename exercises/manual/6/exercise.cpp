@@ -23,16 +23,6 @@ constexpr std::int64_t tokens = 100, width = 512;
 constexpr std::int64_t dense_weights = (tokens * width) * (tokens * width);  // one weight per input-output pair
 constexpr std::int64_t attention_weights = 3 * width * width;               // W_q, W_k, W_v, each D x D
 
-// SHARED?: float_computation for entries that are sums of products, which may cancel. Float rounds every
-// term, so an entry's error is relative to the size of its terms, not to its own (possibly tiny) value: each
-// entry gets rtol times term_scale (the largest sum of |terms| over the entries) on top of the usual rule.
-workbook::Tolerance float_sums(double term_scale) {
-  const auto t = workbook::tolerance::float_computation;
-  return {t.rtol, t.atol + t.rtol * term_scale};
-}
-
-double largest(const xt::xarray<double>& values) { return values.size() ? double(xt::amax(xt::abs(values))()) : 0.0; }
-
 // An N x N matrix that no softmax would produce: Gaussian entries (negative ones too), about a quarter of
 // them exactly 0, row n scaled by 10^u with u uniform in [-2, 2] (rows of very different size), and the
 // last row a copy of the first (a tie). A layout that only works for row-stochastic A fails on it.
@@ -134,8 +124,8 @@ void part_d(workbook::Exercise& ex) {
               RC_ASSERT(m.shape(0) == n * dim && m.shape(1) == n * dim);
               const auto expected = stacked(workbook::oracle::matmul(workbook::oracle::matmul(a, x), w_v));
               const Matrix size_of_terms = xt::abs(dense_oracle(a, w_v));
-              const double term_scale = largest(times(size_of_terms, xt::abs(stacked(x))));
-              const auto result = workbook::close(times(m, stacked(x)), expected, float_sums(term_scale));
+              const double term_scale = workbook::tolerance::largest_magnitude(times(size_of_terms, xt::abs(stacked(x))));
+              const auto result = workbook::close(times(m, stacked(x)), expected, workbook::tolerance::float_sums(term_scale));
               RC_ASSERT(result.status == workbook::Status::pass);
             });
           })

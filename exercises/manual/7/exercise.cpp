@@ -21,16 +21,6 @@ using workbook::Context;
 using workbook::oracle::Matrix;
 using workbook::oracle::Permutation;
 
-// SHARED?: float_computation for entries that are sums of products, which may cancel. Float rounds every
-// term, so an entry's error is relative to the size of its terms, not to its own (possibly tiny) value: each
-// entry gets rtol times term_scale (the largest sum of |terms| over the entries) on top of the usual rule.
-workbook::Tolerance float_sums(double term_scale) {
-  const auto t = workbook::tolerance::float_computation;
-  return {t.rtol, t.atol + t.rtol * term_scale};
-}
-
-double largest(const xt::xarray<double>& values) { return values.size() ? double(xt::amax(xt::abs(values))()) : 0.0; }
-
 bool passes(const workbook::CheckResult& result) { return result.status == workbook::Status::pass; }
 
 // Random weights of one head; the 1/sqrt(D) spread keeps the scores of order |x|^2 / sqrt(D).
@@ -69,8 +59,8 @@ double attention_term_scale(const Matrix& x, const manual_7::Weights& w) {
   using workbook::oracle::matmul;
   const Matrix value_terms = matmul(xt::abs(x), xt::abs(w.value));
   const Matrix q = xt::abs(matmul(x, w.query)), k = xt::abs(matmul(x, w.key));
-  const double score_terms = largest(matmul(q, workbook::oracle::transpose(k))) / std::sqrt(double(w.key.shape(1)));
-  return largest(value_terms) * (1 + score_terms);
+  const double score_terms = workbook::tolerance::largest_magnitude(matmul(q, workbook::oracle::transpose(k))) / std::sqrt(double(w.key.shape(1)));
+  return workbook::tolerance::largest_magnitude(value_terms) * (1 + score_terms);
 }
 
 workbook::CheckResult against_oracle(const Matrix& x, const manual_7::Weights& w, workbook::Tolerance t) {
@@ -82,7 +72,7 @@ workbook::CheckResult against_oracle(const Matrix& x, const manual_7::Weights& w
 workbook::CheckResult equivariant(const Matrix& x, const manual_7::Weights& w, const Permutation& pi) {
   const xt::xarray<double> expected = workbook::oracle::permute_rows(manual_7::self_attention(x, w), pi);
   return workbook::close(manual_7::self_attention(workbook::oracle::permute_rows(x, pi), w), expected,
-                         float_sums(attention_term_scale(x, w)));
+                         workbook::tolerance::float_sums(attention_term_scale(x, w)));
 }
 
 // Tokens that make every score enormous but leave no doubt about the weights: row n is 60 e_n plus N(0, 1/4)
@@ -136,7 +126,7 @@ void part_a(workbook::Exercise& ex) {
             auto rng = ctx.rng("a-fixed");
             const auto x = adversarial_tokens(6, 5, rng);
             const auto w = random_weights(5, 3, 4, rng);
-            return against_oracle(x, w, float_sums(attention_term_scale(x, w)));
+            return against_oracle(x, w, workbook::tolerance::float_sums(attention_term_scale(x, w)));
           });
   a.check("any size", CheckKind::property,
           "for random N <= 12 and D, D_k, D_v <= 8 and tokens as in the fixed check, Y against plain-loop "
@@ -147,7 +137,7 @@ void part_a(workbook::Exercise& ex) {
               auto rng = workbook::oracle::property_rng();
               const auto x = adversarial_tokens(s.n, s.d, rng);
               const auto w = random_weights(s.d, s.d_k, s.d_v, rng);
-              RC_ASSERT(passes(against_oracle(x, w, float_sums(attention_term_scale(x, w)))));
+              RC_ASSERT(passes(against_oracle(x, w, workbook::tolerance::float_sums(attention_term_scale(x, w)))));
             });
           });
   a.check("large scores", CheckKind::close,
@@ -157,7 +147,7 @@ void part_a(workbook::Exercise& ex) {
           [](const Context& ctx) {
             auto rng = ctx.rng("a-large");
             const auto in = large_scores(rng);
-            return against_oracle(in.x, in.w, float_sums(largest(workbook::oracle::matmul(xt::abs(in.x), xt::abs(in.w.value)))));
+            return against_oracle(in.x, in.w, workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(workbook::oracle::matmul(xt::abs(in.x), xt::abs(in.w.value)))));
           });
   a.hint("Subtract each row's maximum score before exp; the row sums then never overflow.");
 }

@@ -39,8 +39,7 @@ double typical_angle_closed_form(double d) { return degrees(std::acos(sd_closed_
 // `count` of the student's vectors in R^d, in one call, with their shape checked.
 workbook::oracle::Matrix students_vectors(std::size_t d, std::size_t count, std::mt19937_64& rng) {
   workbook::oracle::Matrix vectors = manual_8::random_unit_vectors(d, count, rng);
-  if (vectors.shape(0) != count || vectors.shape(1) != d)
-    throw std::runtime_error("random_unit_vectors returned the wrong shape");
+  workbook::require_shape("random_unit_vectors", vectors, {count, d});
   return vectors;
 }
 

@@ -20,16 +20,6 @@ using workbook::Context;
 using workbook::oracle::Matrix;
 using workbook::oracle::Vector;
 
-// SHARED?: float_computation for entries that are sums of products, which may cancel. Float rounds every
-// term, so an entry's error is relative to the size of its terms, not to its own (possibly tiny) value: each
-// entry gets rtol times term_scale (the largest sum of |terms| over the entries) on top of the usual rule.
-workbook::Tolerance float_sums(double term_scale) {
-  const auto t = workbook::tolerance::float_computation;
-  return {t.rtol, t.atol + t.rtol * term_scale};
-}
-
-double largest(const xt::xarray<double>& values) { return values.size() ? double(xt::amax(xt::abs(values))()) : 0.0; }
-
 bool passes(const workbook::CheckResult& result) { return result.status == workbook::Status::pass; }
 
 // y_i = sum_{j < D_x} W_ij x_j + sum_{j < D_e} W_i,(D_x + j) e_j, one entry at a time.
@@ -44,12 +34,12 @@ Vector concat_oracle(const Matrix& w, const Vector& x, const Vector& e) {
 
 // The largest sum of |terms| in W [x; e]: the scale of its float rounding.
 double term_scale(const Matrix& w, const Vector& x, const Vector& e) {
-  return largest(concat_oracle(xt::abs(w), xt::abs(x), xt::abs(e)));
+  return workbook::tolerance::largest_magnitude(concat_oracle(xt::abs(w), xt::abs(x), xt::abs(e)));
 }
 
 workbook::CheckResult against(const Vector& actual, const Vector& expected, double scale) {
   const xt::xarray<double> want = expected;
-  return workbook::close(actual, want, float_sums(scale));
+  return workbook::close(actual, want, workbook::tolerance::float_sums(scale));
 }
 
 struct Inputs {
@@ -146,7 +136,7 @@ workbook::CheckResult keep_x_check(const Context& ctx) {
   xt::row(want, 0) = concat_oracle(keep_x, u, zero);
   xt::row(want, 1) = concat_oracle(keep_x, zero, u);
   const xt::xarray<double> expected = want;
-  return workbook::close(got, expected, float_sums(term_scale(keep_x, u, u)));
+  return workbook::close(got, expected, workbook::tolerance::float_sums(term_scale(keep_x, u, u)));
 }
 
 void part_d(workbook::Exercise& ex) {

@@ -26,21 +26,6 @@ using workbook::oracle::Matrix;
 using workbook::oracle::Permutation;
 using workbook::oracle::permute_rows;
 
-// SHARED?: a float tolerance measured against the size of the terms that were summed. The checks accept a
-// float implementation, but tolerance::float_computation's absolute floor (1e-7) assumes entries of order one
-// that do not cancel. Float rounding in a sum is bounded by a small multiple of 6e-8 times the size of its
-// terms, whatever cancellation leaves of the result; here the terms are attention weights (at most 1) times
-// values (up to ~10 for Gaussian tokens, ~100 for the hand-built ones). Measured: the float alternative's
-// errors reach 8e-7 absolute on entries near zero. 1e-5 of the terms' size leaves a margin of ten or more,
-// while a missing scale, a mask or a wrong axis moves entries by a sizeable fraction of it.
-workbook::Tolerance float_for_terms(double term_size) {
-  auto tolerance = workbook::tolerance::float_computation;
-  tolerance.atol = std::max(tolerance.atol, tolerance.rtol * term_size);
-  return tolerance;
-}
-
-double largest(const Matrix& m) { return m.size() > 0 ? double(xt::amax(xt::abs(m))()) : 0.0; }
-
 struct Layer {
   Matrix w_q, w_k, w_v;
 };
@@ -68,11 +53,11 @@ Matrix oracle_output(const Matrix& x, const Layer& layer) {
 // relatively); for the output, the largest entry of |X| |W_v|, which bounds every value and every term of it.
 double term_size_weights(const Matrix&, const Layer&) { return 1; }
 double term_size_output(const Matrix& x, const Layer& layer) {
-  return largest(workbook::oracle::matmul(xt::abs(x), xt::abs(layer.w_v)));
+  return workbook::tolerance::largest_magnitude(workbook::oracle::matmul(xt::abs(x), xt::abs(layer.w_v)));
 }
 
 bool agree(const Matrix& actual, const Matrix& expected, double term_size) {
-  return workbook::close(actual, expected, float_for_terms(term_size)).status == workbook::Status::pass;
+  return workbook::close(actual, expected, workbook::tolerance::float_sums(term_size)).status == workbook::Status::pass;
 }
 
 // Two inputs for the implementation checks. The first: 7 Gaussian tokens through a random layer. The second
@@ -102,7 +87,7 @@ workbook::CheckResult against_oracle(const Context& ctx, const std::string& stre
   auto rng = ctx.rng(stream);
   workbook::CheckResult result;
   for (const auto& in : test_inputs(rng)) {
-    result = workbook::close(student(in.x, in.layer), oracle(in.x, in.layer), float_for_terms(term_size(in.x, in.layer)));
+    result = workbook::close(student(in.x, in.layer), oracle(in.x, in.layer), workbook::tolerance::float_sums(term_size(in.x, in.layer)));
     if (result.status != workbook::Status::pass) return result;
   }
   return result;

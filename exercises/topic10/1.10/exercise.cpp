@@ -300,7 +300,7 @@ struct LogEntry {
 // The losses and accuracies from one forward pass over every pair (3 calls); the loss by the plain loop.
 LogEntry evaluate(const Network& net, const Data& data, int step) {
   const auto logits = forward(unpack(net), data.inputs).logits;
-  if (logits.shape(0) != data.targets.size()) throw std::runtime_error("the forward pass returned the wrong shape");
+  workbook::require_shape("the forward pass", logits, {data.targets.size(), logits.shape(1)});
   const std::size_t n = data.targets.size(), k = data.n_train;
   return {step,
           plain_cross_entropy(logits, data.targets, 0, k),

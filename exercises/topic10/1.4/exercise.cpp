@@ -27,36 +27,22 @@ using workbook::Precision;
 using workbook::oracle::gaussian_matrix;
 using workbook::oracle::Matrix;
 
-// SHARED?: a float tolerance measured against the size of the terms that were summed (as in topic10/1.1).
-// The checks accept a float implementation, but tolerance::float_computation's absolute floor (1e-7) assumes
-// entries of order one that do not cancel. Float rounding in a product A B is bounded by a small multiple of
-// 6e-8 (|A| |B|) entrywise (the classic bound), whatever cancellation leaves of the result: a 1 x 1 prediction
-// of five terms of order 3 can cancel to 1e-3 and keep a float error of 1e-6. 1e-5 of the terms' size leaves a
-// margin of ten or more, while a sign slip, a 1/n or a 1/sqrt(d) factor moves entries by a sizeable fraction
-// of it.
-workbook::Tolerance float_for_terms(double term_size) {
-  auto tolerance = workbook::tolerance::float_computation;
-  tolerance.atol = std::max(tolerance.atol, tolerance.rtol * term_size);
-  return tolerance;
-}
-
-double largest(const Matrix& m) { return m.size() > 0 ? double(xt::amax(xt::abs(m))()) : 0.0; }
 // |A| |B| by plain loops.
 Matrix abs_product(const Matrix& a, const Matrix& b) { return workbook::oracle::matmul(xt::abs(a), xt::abs(b)); }
 
 bool agree(const Matrix& actual, const Matrix& expected, double term_size) {
-  return workbook::close(actual, expected, float_for_terms(term_size)).status == workbook::Status::pass;
+  return workbook::close(actual, expected, workbook::tolerance::float_sums(term_size)).status == workbook::Status::pass;
 }
 
 // The sizes of the terms of each computation.
 double gd_terms(const Matrix& x, const Matrix& y, const Matrix& w, double eta) {
   const Matrix residual_terms = abs_product(x, w) + xt::abs(y);
-  return largest(w) + eta * largest(abs_product(workbook::oracle::transpose(x), residual_terms));
+  return workbook::tolerance::largest_magnitude(w) + eta * workbook::tolerance::largest_magnitude(abs_product(workbook::oracle::transpose(x), residual_terms));
 }
 double linear_terms(const Matrix& q, const Matrix& k, const Matrix& v) {
-  return largest(abs_product(abs_product(q, workbook::oracle::transpose(k)), v));
+  return workbook::tolerance::largest_magnitude(abs_product(abs_product(q, workbook::oracle::transpose(k)), v));
 }
-double softmax_terms(const Matrix&, const Matrix&, const Matrix& v) { return largest(v); }  // weights <= 1
+double softmax_terms(const Matrix&, const Matrix&, const Matrix& v) { return workbook::tolerance::largest_magnitude(v); }  // weights <= 1
 
 // W - eta X^T (X W - Y) by plain loops.
 Matrix oracle_gd_step(const Matrix& x, const Matrix& y, const Matrix& w, double eta) {
@@ -115,7 +101,7 @@ workbook::CheckResult attention_check(const Context& ctx, const std::string& str
   const Attention plain{gaussian_matrix(2, 4, rng), gaussian_matrix(9, 4, rng), gaussian_matrix(9, 3, rng)};
   workbook::CheckResult result;
   for (const auto& in : {plain, hard_attention(rng)}) {
-    result = workbook::close(student(in.q, in.k, in.v), oracle(in.q, in.k, in.v), float_for_terms(terms(in.q, in.k, in.v)));
+    result = workbook::close(student(in.q, in.k, in.v), oracle(in.q, in.k, in.v), workbook::tolerance::float_sums(terms(in.q, in.k, in.v)));
     if (result.status != workbook::Status::pass) return result;
   }
   return result;
@@ -136,7 +122,7 @@ void part_a(workbook::Exercise& ex) {
               x(2, c) = 0;
             }
             return workbook::close(topic10_1_4::gd_step(x, y, w, 0.3), oracle_gd_step(x, y, w, 0.3),
-                                   float_for_terms(gd_terms(x, y, w, 0.3)));
+                                   workbook::tolerance::float_sums(gd_terms(x, y, w, 0.3)));
           });
   a.check("linear", CheckKind::close,
           "(Q K^T) V against plain loops for Gaussian inputs (2 queries, 9 keys, d 4, p 3) and for large, tied and "
@@ -199,7 +185,7 @@ void part_c(workbook::Exercise& ex) {
                  auto rng = workbook::oracle::property_rng();
                  const auto x = points_on_sphere(n, d, radius, rng), y = gaussian_matrix(n, p, rng);
                  const auto x_test = gaussian_matrix(3, d, rng);
-                 RC_ASSERT(agree(topic10_1_4::softmax_attention(x_test, x, y), nadaraya_watson(x_test, x, y), largest(y)));
+                 RC_ASSERT(agree(topic10_1_4::softmax_attention(x_test, x, y), nadaraya_watson(x_test, x, y), workbook::tolerance::largest_magnitude(y)));
                });
              });
 

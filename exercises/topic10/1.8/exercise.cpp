@@ -102,16 +102,6 @@ Tokens random_tokens(std::size_t length, std::size_t vocab, std::mt19937_64& rng
   return tokens;
 }
 
-// SHARED?: a float tolerance measured against the size of the terms that were summed (as in topic10/1.1):
-// tolerance::float_computation's absolute floor (1e-7) assumes entries of order one that do not cancel. Patterns
-// are weights (terms at most 1); a logit sums d terms of x2 W_U, bounded by the largest entry of |x2| |W_U|,
-// whatever cancellation leaves. 1e-5 of that covers float rounding through two layers with a margin of ten.
-workbook::Tolerance float_for_terms(double term_size) {
-  auto tolerance = workbook::tolerance::float_computation;
-  tolerance.atol = std::max(tolerance.atol, tolerance.rtol * term_size);
-  return tolerance;
-}
-
 // The random model of part (b) and its 9 tokens, the same for every check of the part.
 struct Case {
   Model model;
@@ -160,16 +150,16 @@ void part_b(workbook::Exercise& ex) {
             const auto c = part_b_case(ctx);
             const auto got = topic10_1_8::forward(c.tokens, c.model);
             const auto want = oracle_forward(c.tokens, c.model);
-            const auto first = workbook::close(got.pattern1, want.pattern1, float_for_terms(1));
+            const auto first = workbook::close(got.pattern1, want.pattern1, workbook::tolerance::float_sums(1));
             return first.status != workbook::Status::pass ? first
-                                                           : workbook::close(got.pattern2, want.pattern2, float_for_terms(1));
+                                                           : workbook::close(got.pattern2, want.pattern2, workbook::tolerance::float_sums(1));
           });
   b.check("logits", CheckKind::close, "the logits of the same random model against the plain-loop forward pass",
           [](const Context& ctx) {
             const auto c = part_b_case(ctx);
             const auto want = oracle_forward(c.tokens, c.model);
             const double terms = xt::amax(workbook::oracle::matmul(xt::abs(want.x2), xt::abs(c.model.unembed)))();
-            return workbook::close(topic10_1_8::forward(c.tokens, c.model).logits, want.logits, float_for_terms(terms));
+            return workbook::close(topic10_1_8::forward(c.tokens, c.model).logits, want.logits, workbook::tolerance::float_sums(terms));
           });
   b.check("causal", CheckKind::property,
           "for random models and inputs, replacing the tokens after position t leaves rows 0..t of both "
@@ -277,7 +267,7 @@ CheckResult length_one_check(const Context& ctx) {
     // a softmax over one entry is exactly 1; 1e-12 leaves room for a mask written as a huge negative score
     const bool forced = std::min({alone.pattern1(0, 0), alone.pattern2(0, 0), longer.pattern1(0, 0),
                                   longer.pattern2(0, 0)}) >= 1 - 1e-12;
-    const bool same = workbook::close(first_row, alone_row, float_for_terms(xt::amax(xt::abs(alone_row))())).status ==
+    const bool same = workbook::close(first_row, alone_row, workbook::tolerance::float_sums(xt::amax(xt::abs(alone_row))())).status ==
                       workbook::Status::pass;
     const bool as_oracle = argmax(alone_row) == last_argmax(oracle_forward({v}, model).logits);
     if (!forced || !same || !as_oracle)

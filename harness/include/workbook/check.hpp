@@ -68,6 +68,21 @@ CheckResult equal(const std::vector<std::int64_t>& actual, const std::vector<std
 // stays above a bound). `shown` is what the computation found, for the report.
 CheckResult holds(bool condition, nlohmann::json shown, std::string failure_message);
 
+// What a solution returned that cannot be what was asked (an array of the wrong shape). Thrown from a
+// check's helper, it fails that check with its message: a verdict on the work, not an error in it.
+class WrongResult : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Throws WrongResult ("NAME returned shape (2, 3) where (3, 3) was expected") unless `result` has `expected`.
+void require_shape(std::string_view function, const std::vector<std::size_t>& shape,
+                   const std::vector<std::size_t>& expected);
+template <class Array>
+void require_shape(std::string_view function, const Array& result, const std::vector<std::size_t>& expected) {
+  require_shape(function, std::vector<std::size_t>(result.shape().begin(), result.shape().end()), expected);
+}
+
 // JSON for a double: NaN and infinities, which JSON cannot hold, become the strings "nan", "inf", "-inf".
 nlohmann::json to_json(double value);
 nlohmann::json to_json(const xt::xarray<double>& values);  // nested arrays, row-major

@@ -80,6 +80,13 @@ struct Part {
                      ExpectedArray expected, Tolerance tolerance = {}, std::string unit = "");
   Part& integer_answer(std::string key, std::string prompt, std::int64_t expected,
                        std::string unit = "");
+  // A typed number whose right value depends on the student's other answers (an estimate of their own
+  // design): `expected` computes it from the context's answers.
+  Part& derived_answer(std::string key, std::string prompt, std::function<double(const Context&)> expected,
+                       Precision precision, std::string unit = "");
+  // A typed answer with no single right value (a design choice): asked for and shown in the template, judged
+  // only by the part's checks that read it.
+  Part& open_answer(std::string key, std::string prompt, AnswerSpec::Kind kind, std::string unit = "");
   Part& choice_answer(std::string key, std::string prompt, std::vector<std::string> choices,
                       std::string expected);
   // A conceptual part, or the explained half of a part: a person grades it with the rubric of

@@ -15,6 +15,20 @@ namespace workbook::tolerance {
 // moves some entry by far more.
 inline constexpr Tolerance float_computation{1e-5, 1e-7};
 
+// float_computation for entries that are sums of products which may cancel: float rounds every term, so an
+// entry's error is relative to the size of its terms, not to its own (possibly tiny) value. `term_scale` is
+// the largest sum of |terms| over the entries (largest_magnitude of the product of the absolute values);
+// each entry gets rtol times it on top of the usual rule.
+constexpr Tolerance float_sums(double term_scale) {
+  return {float_computation.rtol, float_computation.atol + float_computation.rtol * term_scale};
+}
+// The largest |value|, for term scales; 0 for an empty array.
+double largest_magnitude(const xt::xarray<double>& values);
+// float_sums with the expected values' own largest entry as the scale of the terms: for outputs that mix
+// terms no larger than the output itself (attention outputs, states of a linear recurrence), where an entry
+// may still cancel to near zero.
+Tolerance float_at_scale(const xt::xarray<double>& expected);
+
 // The same, where the statement asks for double precision and says why (a property that holds only to
 // double rounding): double rounds at 1e-16, so 1e-9 relative leaves room for thousands of terms.
 inline constexpr Tolerance double_computation{1e-9, 1e-12};

@@ -13,6 +13,15 @@ Matrix gaussian_matrix(std::size_t rows, std::size_t cols, std::mt19937_64& rng,
   return m;
 }
 
+HeadWeights random_head_weights(std::size_t d_model, std::size_t d_k, std::size_t d_v, std::mt19937_64& rng) {
+  const double spread = 1 / std::sqrt(double(d_model));
+  HeadWeights w;
+  w.q = gaussian_matrix(d_model, d_k, rng, spread);
+  w.k = gaussian_matrix(d_model, d_k, rng, spread);
+  w.v = gaussian_matrix(d_model, d_v, rng, spread);
+  return w;
+}
+
 Vector gaussian_vector(std::size_t size, std::mt19937_64& rng, double spread) {
   std::normal_distribution<double> normal(0.0, spread);
   Vector v = Vector::from_shape({size});

@@ -23,12 +23,16 @@ class SolutionProcess : public remote::Channel {
   bool lost() const override { return !lost_reason_.empty(); }
   // Why the process stopped answering, when it did ("" otherwise).
   const std::string& lost_reason() const { return lost_reason_; }
+  // True when it was stopped for writing to the channel what is not a reply to the request (a forged report,
+  // a reply before the request): its own doing, a failure of the work rather than a limit it hit.
+  bool broke_the_protocol() const { return broke_the_protocol_; }
 
   // Ends the process (it stops when its requests end) and says how it ended.
   SandboxResult finish();
 
  private:
   [[noreturn]] void lose(std::string reason, bool kill_it);
+  [[noreturn]] void refuse(std::string reason);  // lose, for breaking the protocol
 
   struct Sockets {
     int ours = -1, theirs = -1;  // ours is non-blocking; theirs becomes the child's fds 3 and 4
@@ -38,6 +42,7 @@ class SolutionProcess : public remote::Channel {
   Sockets sockets_;  // before process_: the process is started with their end
   SandboxedProcess process_;
   std::string lost_reason_;
+  bool broke_the_protocol_ = false;
 };
 
 }  // namespace workbook::grading

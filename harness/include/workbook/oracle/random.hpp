@@ -15,6 +15,13 @@ Vector gaussian_vector(std::size_t size, std::mt19937_64& rng, double spread = 1
 // n mutually orthogonal unit rows in R^d (n <= d): Gram-Schmidt on Gaussian vectors.
 Matrix orthonormal_rows(std::size_t n, std::size_t d, std::mt19937_64& rng);
 
+// The projections of one attention head: W_q and W_k map d_model to d_k, W_v maps d_model to d_v.
+struct HeadWeights {
+  Matrix q, k, v;
+};
+// Entries N(0, 1 / d_model), drawn W_q, W_k, W_v in turn: scores of order one for inputs of unit spread.
+HeadWeights random_head_weights(std::size_t d_model, std::size_t d_k, std::size_t d_v, std::mt19937_64& rng);
+
 // Inside a RapidCheck property: a generator seeded by RapidCheck.
 std::mt19937_64 property_rng();
 
