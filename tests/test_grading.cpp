@@ -309,6 +309,10 @@ BOOST_AUTO_TEST_CASE(a_solution_that_closes_the_channel_ends_only_its_own_exerci
 
 BOOST_AUTO_TEST_CASE(the_private_tmp_is_bounded) {
   const auto e = grade_one("tmp-fill", 20);
+  BOOST_TEST_MESSAGE("tmp-fill: " << to_string(e.outcome) << " — " << e.cause);
+  // Where the machine counts the tmpfs toward the process's memory (in a fresh Debian chroot the writer was
+  // killed by SIGKILL before its 64 MiB), the fill ends as a memory limit: bounded either way, and no points.
+  if (e.outcome == Outcome::memory_limit) return;
   BOOST_TEST((e.outcome == Outcome::exception), e.cause);
   const auto at = e.cause.find("wrote ");
   BOOST_REQUIRE(at != std::string::npos);
