@@ -157,6 +157,17 @@ BOOST_AUTO_TEST_CASE(a_missing_function_is_a_link_error_naming_it) {
   BOOST_TEST(has(e.cause, "self_attention"), e.cause);
 }
 
+// The kit holds the nn library, but an exercise offers only what its interface lists: a file that calls the
+// library's version of the piece it is asked to write is refused before it is linked.
+BOOST_AUTO_TEST_CASE(calling_the_library_piece_the_exercise_asks_for_is_refused) {
+  const auto grade = grade_submission(hostile("hidden-library"), options_for({"ch10/10.22"}));
+  const auto& e = only_exercise(grade);
+  BOOST_TEST((e.outcome == Outcome::compile_error));
+  BOOST_TEST(has(e.build_log, "calls nn::attention_forward<double>"), e.build_log);
+  BOOST_TEST(has(e.build_log, "offers nothing of the nn library"), e.build_log);
+  BOOST_TEST(e.score == 0);
+}
+
 BOOST_AUTO_TEST_CASE(a_segfault_is_a_crash_with_its_signal) {
   const auto e = grade_one("segfault");
   BOOST_TEST((e.outcome == Outcome::crashed));

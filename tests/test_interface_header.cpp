@@ -41,6 +41,23 @@ inline double helper(double x) { return x * 2; }
 
 }  // namespace
 
+BOOST_AUTO_TEST_CASE(reads_what_the_kit_offers_and_matches_symbols_against_it) {
+  const auto header = parse_interface_header(
+      "// The kit offers: nn::matmul_nt, nn::Encoder.\nnamespace ch10_99 {\nint f(int x);\n}\n");
+  BOOST_TEST(header.problems.empty());
+  BOOST_TEST(header.kit_offers == (std::vector<std::string>{"nn::matmul_nt", "nn::Encoder"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(offered_by_kit("nn::matmul_nt<float>(a, b)", header.kit_offers));
+  BOOST_TEST(offered_by_kit("nn::Encoder<float>::forward(x)", header.kit_offers));
+  BOOST_TEST(!offered_by_kit("nn::matmul_nt_fast<float>(a, b)", header.kit_offers));  // a longer name is another
+  BOOST_TEST(!offered_by_kit("nn::attention_forward<float>(q)", header.kit_offers));
+  BOOST_TEST(!offered_by_kit("nn::attention_forward<float>(q)", {}));
+  BOOST_TEST(is_nn_symbol("nn::gemm(x)"));
+  BOOST_TEST(!is_nn_symbol("std::vector<nn::Tokens>::size()"));
+  const auto bad = parse_interface_header("// The kit offers: attention_forward\nnamespace ch10_99 {\nint f(int x);\n}\n");
+  BOOST_TEST(bad.problems.size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(reads_functions_structs_enums_and_aliases) {
   const auto header = parse_interface_header(sample);
   BOOST_TEST(header.problems.empty());

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "workbook/interface_header.hpp"
+
 namespace workbook::grading {
 
 namespace {
@@ -50,6 +52,35 @@ std::string dashed(std::string id) {
 }
 
 }  // namespace
+
+std::vector<std::string> undefined_symbols(const std::filesystem::path& object_file) {
+  SandboxSpec nm;
+  nm.argv = {"/usr/bin/nm", "--demangle", "--undefined-only", "--format=just-symbols", object_file.string()};
+  nm.trusted = true;  // our tool on our compiler's output
+  nm.limits.output_cap = 16 << 20;
+  const auto run = run_sandboxed(nm);
+  if (!run.started || run.exit_code != 0)
+    throw std::runtime_error("cannot list the symbols of " + object_file.string() + ": " + run.error + run.err);
+  std::vector<std::string> symbols;
+  std::istringstream lines(run.out);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty()) symbols.push_back(line);
+  return symbols;
+}
+
+std::string calls_not_offered(const Kit& kit, const std::string& exercise_id, const std::filesystem::path& object_file) {
+  const auto header = parse_interface_header(read_file(kit.include_dir / exercise_id / "interface.hpp"));
+  std::string refused;
+  for (const auto& symbol : undefined_symbols(object_file))
+    if (is_nn_symbol(symbol) && !offered_by_kit(symbol, header.kit_offers))
+      refused += "error: your solution calls " + symbol.substr(0, symbol.find('(')) +
+                 ", which this exercise does not offer: it is what you are asked to write.\n";
+  if (refused.empty()) return refused;
+  std::string offered;
+  for (const auto& name : header.kit_offers) offered += (offered.empty() ? "" : ", ") + name;
+  return refused + "The kit offers " + (offered.empty() ? "nothing of the nn library" : offered) + " to " +
+         exercise_id + " (see the interface).\n";
+}
 
 std::filesystem::path default_kit_path() {
   if (const char* env = std::getenv("WORKBOOK_KIT")) return env;
@@ -116,14 +147,14 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
   std::filesystem::permissions(source_copy, std::filesystem::perms::owner_read | std::filesystem::perms::group_read |
                                                  std::filesystem::perms::others_read);
 
+  // Compile, see what of the nn library the object calls, then link: a call the exercise does not offer is
+  // refused before a process exists (docs/model.md, "A student's piece inside a model").
+  const auto object_file = work / "solution.o";
   SandboxSpec spec;
   spec.argv = {kit.compiler};
   spec.argv.insert(spec.argv.end(), kit.compile_flags.begin(), kit.compile_flags.end());
-  spec.argv.insert(spec.argv.end(), {"-I" + kit.include_dir.string(), "-include", "workbook/kit_pch.hpp",
-                                     source_copy.string(), object->second});
-  spec.argv.insert(spec.argv.end(), kit.link_inputs.begin(), kit.link_inputs.end());
-  spec.argv.insert(spec.argv.end(), kit.link_libraries.begin(), kit.link_libraries.end());
-  spec.argv.insert(spec.argv.end(), {"-o", (work / "runner").string()});
+  spec.argv.insert(spec.argv.end(), {"-I" + kit.include_dir.string(), "-include", "workbook/kit_pch.hpp", "-c",
+                                     source_copy.string(), "-o", object_file.string()});
   spec.read_only = {kit.include_dir, object->second};
   for (const auto& f : kit.link_inputs) spec.read_only.push_back(f);
   spec.writable = {work};
@@ -137,15 +168,32 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
   spec.limits.file_size = 1ull << 30;
   spec.limits.tmp_size = 1ull << 30;  // the compiler's temporary files
 
-  const auto run = run_sandboxed(spec);
+  auto run = run_sandboxed(spec);
   result.seconds = run.seconds;
   result.log = run.err + run.out;
+  if (run.started && !run.timed_out && run.exit_code == 0) {
+    const auto refused = calls_not_offered(kit, exercise_id, object_file);
+    if (!refused.empty()) {
+      result.status = BuildResult::Status::compile_error;
+      result.log = refused + result.log;
+      std::filesystem::remove_all(work);
+      return result;
+    }
+    spec.argv = {kit.compiler, object_file.string(), object->second};
+    spec.argv.insert(spec.argv.end(), kit.link_inputs.begin(), kit.link_inputs.end());
+    spec.argv.insert(spec.argv.end(), kit.link_libraries.begin(), kit.link_libraries.end());
+    spec.argv.insert(spec.argv.end(), {"-o", (work / "runner").string()});
+    run = run_sandboxed(spec);
+    result.seconds += run.seconds;
+    result.log += run.err + run.out;
+  }
   if (!run.started) {
     result.status = BuildResult::Status::grader_error;
     result.log = "could not start the compiler's sandbox: " + run.error;
   } else if (run.timed_out) {
     result.log = "the compiler did not finish in 120 s\n" + result.log;
   } else if (run.exit_code == 0 && std::filesystem::exists(work / "runner")) {
+    std::filesystem::remove(object_file);
     // Another process (a classmate with the same file, graded in parallel) may have finished the same
     // build first: its entry is as good as ours.
     std::error_code raced;

@@ -120,6 +120,9 @@ std::vector<std::filesystem::path> write_catalogue(const std::vector<Exercise>& 
     std::ofstream md(out_dir / page);
     md << "# " << collection.title << "\n\nFrom seed `" << collection.seed_file << "`. "
        << "[All collections](index.md)\n\n";
+    if (!collection.results.empty())
+      md << "What the full-budget runs (`--full`) measured: [" << collection.results << "](../" << collection.results
+         << ").\n\n";
     for (const auto* ex : found->second) {
       index << "| [" << ex->id << "](" << page << "#" << anchor(ex->id) << ") | " << ex->title << " | "
             << star_text(ex->stars) << " | " << ex->total_points() << " | " << tags_text(*ex) << " |\n";

@@ -233,6 +233,24 @@ void read_function(const std::string& code, const std::string& statement, std::s
   header.functions.push_back(function);
 }
 
+// `// The kit offers: nn::a, nn::b`: every name must be a qualified nn name.
+void read_kit_offers(const std::string& text, InterfaceHeader& header) {
+  static const std::string marker = "// The kit offers:";
+  for (std::size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
+    const auto end = text.find('\n', at);
+    const auto list = text.substr(at + marker.size(), end == std::string::npos ? std::string::npos : end - at - marker.size());
+    for (auto name : split_top_level(list, ',')) {
+      name = trim(name);
+      if (!name.empty() && name.back() == '.') name.pop_back();
+      if (!is_nn_symbol(name) || name.find_first_of(" ()") != std::string::npos)
+        header.problems.push_back("line " + std::to_string(line_of(text, at)) + ": the kit offers only names of the nn "
+                                  "library, such as nn::matmul_nt; \"" + name + "\" is not one");
+      else
+        header.kit_offers.push_back(name);
+    }
+  }
+}
+
 }  // namespace
 
 InterfaceHeader parse_interface_header(const std::string& text) {
@@ -284,7 +302,18 @@ InterfaceHeader parse_interface_header(const std::string& text) {
     }
     // inline helpers and constants are given to the student; there is nothing of theirs to carry
   }
+  read_kit_offers(text, header);
   return header;
+}
+
+bool is_nn_symbol(const std::string& symbol) { return symbol.rfind("nn::", 0) == 0; }
+
+bool offered_by_kit(const std::string& symbol, const std::vector<std::string>& kit_offers) {
+  return std::any_of(kit_offers.begin(), kit_offers.end(), [&](const std::string& name) {
+    if (symbol.compare(0, name.size(), name) != 0) return false;
+    const auto rest = symbol.substr(name.size());
+    return rest.empty() || rest[0] == '(' || rest[0] == '<' || rest.rfind("::", 0) == 0;
+  });
 }
 
 namespace {

@@ -20,7 +20,7 @@ void require(bool ok, const std::string& what) {
 }  // namespace
 
 // Every kind sees one interval of keys: causal [0, p], prefix-LM [0, max(prefix, p + 1)), sliding window
-// (p - window, p], bidirectional all; padding cuts each at key_lengths[b].
+// (p - window, p], bidirectional all, key_ranges its own; padding cuts each at key_lengths[b].
 AttentionMask::KeyRange AttentionMask::visible_keys(std::size_t b, std::size_t query_pos, std::size_t kv_len) const {
   std::size_t begin = 0;
   std::size_t end = key_lengths.empty() ? kv_len : std::min(kv_len, key_lengths.at(b));
@@ -37,6 +37,11 @@ AttentionMask::KeyRange AttentionMask::visible_keys(std::size_t b, std::size_t q
       require(window >= 1, "a sliding window needs window >= 1");
       begin = query_pos + 1 > window ? query_pos + 1 - window : 0;
       end = std::min(end, query_pos + 1);
+      break;
+    case MaskKind::key_ranges:
+      require(query_pos < key_ranges.size(), "a key_ranges mask needs one range per query position");
+      begin = key_ranges[query_pos].begin;
+      end = std::min(end, key_ranges[query_pos].end);
       break;
   }
   return {std::min(begin, end), end};

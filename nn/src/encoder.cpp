@@ -62,15 +62,26 @@ void Encoder<T>::forward(const Tokens& tokens, std::size_t batch, std::size_t ti
   const BlockConfig& b = stack_.config();
   SequenceLayout s;
   s.self = {batch, time, time, b.n_head, b.n_kv_head, b.head_dim(), 0};
-  s.self_mask.kind = MaskKind::bidirectional;
+  s.self_mask.kind = config_.key_ranges.empty() ? MaskKind::bidirectional : MaskKind::key_ranges;
+  s.self_mask.key_ranges = config_.key_ranges;
   s.self_mask.key_lengths = key_lengths;
+  key_lengths_ = key_lengths;
   Matrix<T> x = embedding_forward(tokens, wte_) + embedding_forward(positions_of(batch, time), wpe_);
   hidden_ = stack_.forward(x, nullptr, s, training_, &dropout_rng_);
   mlm_logits_ = linear_forward(hidden_, mlm_w_, &mlm_b_);
-  cls_input_ = Matrix<T>::from_shape({batch, config_.n_embd});  // row 0 of each sequence: the [CLS] token
-  for (std::size_t i = 0; i < batch; ++i)
-    std::copy_n(hidden_.data() + i * time * config_.n_embd, config_.n_embd, cls_input_.data() + i * config_.n_embd);
+  cls_input_ = xt::zeros<T>({batch, config_.n_embd});  // row 0 of each sequence ([CLS]), or the mean of its real rows
+  for (std::size_t i = 0; i < batch; ++i) {
+    const std::size_t rows = pooled_rows(i);
+    for (std::size_t t = 0; t < rows; ++t)
+      for (std::size_t c = 0; c < config_.n_embd; ++c) cls_input_(i, c) += hidden_(i * time + t, c) / T(rows);
+  }
   cls_logits_ = linear_forward(cls_input_, cls_w_, &cls_b_);
+}
+
+template <class T>
+std::size_t Encoder<T>::pooled_rows(std::size_t sequence) const {
+  if (config_.pooling == EncoderConfig::Pooling::first) return 1;
+  return key_lengths_.empty() ? time_ : key_lengths_.at(sequence);
 }
 
 template <class T>
@@ -90,8 +101,11 @@ void Encoder<T>::backward() {
     dhidden += linear_backward(cross_entropy_backward(mlm_probs_, mlm_targets_), hidden_, mlm_w_, dmlm_w_, &dmlm_b_);
   if (!labels_.empty()) {
     const Matrix<T> dcls = linear_backward(cross_entropy_backward(cls_probs_, labels_), cls_input_, cls_w_, dcls_w_, &dcls_b_);
-    for (std::size_t i = 0; i < batch_; ++i)
-      for (std::size_t c = 0; c < config_.n_embd; ++c) dhidden(i * time_, c) += dcls(i, c);
+    for (std::size_t i = 0; i < batch_; ++i) {
+      const std::size_t rows = pooled_rows(i);
+      for (std::size_t t = 0; t < rows; ++t)
+        for (std::size_t c = 0; c < config_.n_embd; ++c) dhidden(i * time_ + t, c) += dcls(i, c) / T(rows);
+    }
   }
   const Matrix<T> dx = stack_.backward(dhidden, nullptr);
   embedding_backward(dx, tokens_, dwte_);

@@ -1,6 +1,7 @@
 #include "nn/synthetic.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <random>
 #include <stdexcept>
@@ -148,6 +149,39 @@ SessionData session_sequences(std::size_t count, std::size_t length, int n_items
     }
   }
   return {next_token_set(streams, count, length), one_hot(category, n_categories), category};
+}
+
+// ---- (5) embedded patterns ---------------------------------------------------------------------------
+
+LabelledSequences embedded_patterns(std::size_t count, std::size_t length, std::size_t pattern_length,
+                                    std::size_t n_patterns, int vocab, std::uint64_t pattern_seed,
+                                    std::uint64_t sequence_seed) {
+  require(pattern_length >= 1 && pattern_length <= length, "embedded patterns: need 1 <= pattern_length <= length");
+  require(n_patterns >= 1 && vocab >= 2, "embedded patterns: need a pattern and two tokens");
+  require(std::pow(double(vocab), double(pattern_length)) >= 2.0 * double(n_patterns),
+          "embedded patterns: too few distinct patterns of that length");
+  std::mt19937_64 pattern_rng(pattern_seed);
+  LabelledSequences set;
+  set.count = count;
+  set.length = length;
+  while (set.patterns.size() < n_patterns) {
+    Tokens pattern(pattern_length);
+    for (auto& token : pattern) token = uniform_int(pattern_rng, 0, vocab - 1);
+    if (std::find(set.patterns.begin(), set.patterns.end(), pattern) == set.patterns.end())
+      set.patterns.push_back(pattern);
+  }
+  std::mt19937_64 rng(sequence_seed);
+  set.tokens.resize(count * length);
+  for (auto& token : set.tokens) token = uniform_int(rng, 0, vocab - 1);
+  for (std::size_t i = 0; i < count; ++i) {
+    const int label = uniform_int(rng, 0, int(n_patterns));
+    set.labels.push_back(label);
+    set.starts.push_back(label == 0 ? -1 : uniform_int(rng, 0, int(length - pattern_length)));
+    if (label > 0)
+      std::copy(set.patterns[std::size_t(label - 1)].begin(), set.patterns[std::size_t(label - 1)].end(),
+                set.tokens.begin() + std::ptrdiff_t(i * length + std::size_t(set.starts.back())));
+  }
+  return set;
 }
 
 }  // namespace nn

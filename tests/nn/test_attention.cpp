@@ -68,6 +68,8 @@ bool oracle_allows(const nn::AttentionMask& m, std::size_t b, std::size_t query_
       return j < long(m.prefix) || j <= p;
     case nn::MaskKind::sliding_window:
       return p - long(m.window) < j && j <= p;
+    case nn::MaskKind::key_ranges:
+      return long(m.key_ranges.at(query_pos).begin) <= j && j < long(m.key_ranges.at(query_pos).end);
   }
   return false;
 }
@@ -218,6 +220,9 @@ BOOST_AUTO_TEST_CASE(mask_truth_tables) {
              boost::test_tools::per_element());
   BOOST_TEST(truth_table(mask_of(MaskKind::sliding_window, 0, 1), 0, 3, 3) == (T{"100", "010", "001"}),
              boost::test_tools::per_element());
+  auto window = mask_of(MaskKind::key_ranges);  // both sides, one key each way
+  window.key_ranges = {{0, 2}, {0, 3}, {1, 4}, {2, 4}};
+  BOOST_TEST(truth_table(window, 0, 4, 4) == (T{"1100", "1110", "0111", "0011"}), boost::test_tools::per_element());
   // Decoding: query rows at positions 2 and 3 of a 4-key cache.
   BOOST_TEST(truth_table(mask_of(MaskKind::causal), 0, 2, 4, 2) == (T{"1110", "1111"}),
              boost::test_tools::per_element());

@@ -164,6 +164,34 @@ BOOST_AUTO_TEST_CASE(noisy_pattern_reaches_its_stated_optimum) {
   BOOST_TEST(!frequency_matches(accuracy, 0.5 + 0.5 / vocab, noisy.targets.size()));  // a wrong noise level shows
 }
 
+// ---- synthetic: embedded patterns ---------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(embedded_patterns_sit_where_their_label_says) {
+  const std::size_t count = 3000, length = 20, pattern_length = 5, n_patterns = 3;
+  const auto set = nn::embedded_patterns(count, length, pattern_length, n_patterns, 8, 1, 2);
+  BOOST_TEST_REQUIRE(set.tokens.size() == count * length);
+  BOOST_TEST_REQUIRE(set.labels.size() == count);
+  BOOST_TEST_REQUIRE(set.patterns.size() == n_patterns);
+  std::vector<std::size_t> per_class(n_patterns + 1), starts(length - pattern_length + 1);
+  for (std::size_t i = 0; i < count; ++i) {
+    const int label = set.labels[i];
+    BOOST_TEST_REQUIRE((label >= 0 && label <= int(n_patterns)));
+    ++per_class[std::size_t(label)];
+    BOOST_TEST(((label == 0) == (set.starts[i] == -1)));
+    if (label == 0) continue;
+    ++starts[std::size_t(set.starts[i])];
+    const auto at = set.tokens.begin() + std::ptrdiff_t(i * length + std::size_t(set.starts[i]));
+    BOOST_TEST(std::equal(at, at + std::ptrdiff_t(pattern_length), set.patterns[std::size_t(label - 1)].begin()));
+  }
+  for (auto n : per_class) BOOST_TEST(frequency_matches(double(n) / count, 1.0 / (n_patterns + 1), count));
+  BOOST_TEST(*std::min_element(starts.begin(), starts.end()) > 0);  // every start is used
+  // The same pattern seed gives the same patterns over new sequences; the same seeds the same data.
+  const auto other = nn::embedded_patterns(count, length, pattern_length, n_patterns, 8, 1, 3);
+  BOOST_TEST((other.patterns == set.patterns));
+  BOOST_TEST((other.tokens != set.tokens));
+  BOOST_TEST((nn::embedded_patterns(count, length, pattern_length, n_patterns, 8, 1, 2).tokens == set.tokens));
+}
+
 // ---- synthetic: counting ----------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(counting_targets_are_inclusive_prefix_counts) {

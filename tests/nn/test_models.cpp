@@ -160,6 +160,30 @@ BOOST_AUTO_TEST_CASE(encoder_with_padding_matches_finite_differences) {
   BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
 }
 
+BOOST_AUTO_TEST_CASE(encoder_with_mean_pooling_and_a_window_matches_finite_differences) {
+  nn::EncoderConfig c;
+  c.vocab_size = 9;
+  c.context = 5;
+  c.n_layer = 2;
+  c.n_head = 2;
+  c.n_embd = 8;
+  c.n_classes = 3;
+  c.pooling = nn::EncoderConfig::Pooling::mean;
+  c.key_ranges = {{0, 2}, {0, 3}, {1, 4}, {2, 5}, {3, 5}};  // one neighbour each side
+  nn::Encoder<double> model(c, 6);
+  jitter(model, 6);
+  const nn::Tokens tokens = {1, 2, 3, 4, 5, 6, 7, 8, 0, 0};
+  const std::vector<std::size_t> lengths = {5, 3};
+  const nn::Tokens labels = {2, 0};
+  nn::zero_grads(model.parameters());
+  model.forward(tokens, 2, 5, lengths);
+  model.loss({}, labels);
+  model.backward();
+  const auto r = nn_test::gradcheck([&] { model.forward(tokens, 2, 5, lengths); return model.loss({}, labels); },
+                                    all_parameters(model));
+  BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
+}
+
 BOOST_AUTO_TEST_CASE(vit_matches_finite_differences) {
   nn::VitConfig c;
   c.image_size = 4;

@@ -43,10 +43,18 @@ struct InterfaceHeader {
   std::vector<Struct> structs;
   std::vector<std::string> enums;
   std::vector<Alias> aliases;
+  // What of the nn library a solution may call (docs/model.md, "A student's piece inside a model"): the
+  // names listed on a `// The kit offers: nn::matmul_nt, nn::Encoder` line. Empty: nothing of nn.
+  std::vector<std::string> kit_offers;
   std::vector<std::string> problems;  // what the reader refused, with the line
 };
 
 InterfaceHeader parse_interface_header(const std::string& text);
+
+// Whether a demangled symbol (`nn::Encoder<float>::forward(...)`) is one of the offered names or a member of
+// one (`nn::Encoder`), and whether it belongs to the nn library at all.
+bool is_nn_symbol(const std::string& symbol);
+bool offered_by_kit(const std::string& symbol, const std::vector<std::string>& kit_offers);
 
 // The namespace an exercise's interface uses, from its id: the collection, then the number with its dots
 // as underscores, the chapter not repeated ("ch10/10.12" -> "ch10_12", "topic10/1.8" -> "topic10_1_8",

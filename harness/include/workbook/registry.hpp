@@ -14,6 +14,7 @@ struct Collection {
   std::string name;       // "ch10"
   std::string seed_file;  // "000_2d4bfb7522672e26.txt"
   std::string title;      // e.g. "Chapter 10 exercises: attention and transformers"
+  std::string results;    // the full-budget runs' tables and figures, relative to docs/; empty: none yet
 };
 const std::vector<Collection>& collections();
 const Collection* find_collection(const std::string& name);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace workbook::oracle {
 
@@ -23,25 +24,36 @@ Matrix softmax_rows(const Matrix& x) {
   return out;
 }
 
-Matrix attention_weights(const Matrix& q, const Matrix& k, double scale, bool causal) {
+Matrix masked_attention_weights(const Matrix& q, const Matrix& k, double scale, const KeyFilter& visible) {
   Matrix weights = xt::zeros<double>({q.shape(0), k.shape(0)});
   for (std::size_t i = 0; i < q.shape(0); ++i) {
-    const std::size_t keys = causal ? std::min(i + 1, k.shape(0)) : k.shape(0);
-    Vector scores = Vector::from_shape({keys});
-    for (std::size_t j = 0; j < keys; ++j) scores(j) = dot(row(q, i), row(k, j)) * scale;
+    std::vector<std::size_t> keys;
+    for (std::size_t j = 0; j < k.shape(0); ++j)
+      if (visible(i, j)) keys.push_back(j);
+    if (keys.empty()) continue;
+    Vector scores = Vector::from_shape({keys.size()});
+    for (std::size_t n = 0; n < keys.size(); ++n) scores(n) = dot(row(q, i), row(k, keys[n])) * scale;
     const auto p = softmax(scores);
-    for (std::size_t j = 0; j < keys; ++j) weights(i, j) = p(j);
+    for (std::size_t n = 0; n < keys.size(); ++n) weights(i, keys[n]) = p(n);
   }
   return weights;
 }
 
-Matrix attention(const Matrix& q, const Matrix& k, const Matrix& v, double scale, bool causal) {
-  const auto weights = attention_weights(q, k, scale, causal);
+Matrix masked_attention(const Matrix& q, const Matrix& k, const Matrix& v, double scale, const KeyFilter& visible) {
+  const auto weights = masked_attention_weights(q, k, scale, visible);
   Matrix out = xt::zeros<double>({q.shape(0), v.shape(1)});
   for (std::size_t i = 0; i < q.shape(0); ++i)
     for (std::size_t j = 0; j < v.shape(0); ++j)
       for (std::size_t c = 0; c < v.shape(1); ++c) out(i, c) += weights(i, j) * v(j, c);
   return out;
+}
+
+Matrix attention_weights(const Matrix& q, const Matrix& k, double scale, bool causal) {
+  return masked_attention_weights(q, k, scale, [causal](std::size_t i, std::size_t j) { return !causal || j <= i; });
+}
+
+Matrix attention(const Matrix& q, const Matrix& k, const Matrix& v, double scale, bool causal) {
+  return masked_attention(q, k, v, scale, [causal](std::size_t i, std::size_t j) { return !causal || j <= i; });
 }
 
 Matrix linear_attention(const Matrix& q, const Matrix& k, const Matrix& v) { return matmul(matmul(q, transpose(k)), v); }

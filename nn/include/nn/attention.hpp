@@ -8,7 +8,9 @@
 
 namespace nn {
 
-enum class MaskKind { bidirectional, causal, prefix_lm, sliding_window };
+// key_ranges: a mask given row by row as one interval of keys per query position (a mask an exercise's
+// student wrote, once checked to be an interval per row).
+enum class MaskKind { bidirectional, causal, prefix_lm, sliding_window, key_ranges };
 
 // Which keys a query may see. Positions are absolute: query row i sits at position q_offset + i
 // (AttentionShape), key row j at position j.
@@ -16,14 +18,15 @@ struct AttentionMask {
   MaskKind kind = MaskKind::causal;
   std::size_t prefix = 0;  // prefix_lm: positions < prefix see each other both ways; later ones are causal
   std::size_t window = 0;  // sliding_window: query at p sees keys j with p - window < j <= p
-  std::vector<std::size_t> key_lengths;  // padding: in batch b, keys j >= key_lengths[b] are hidden; empty = none
-  bool allows(std::size_t b, std::size_t query_pos, std::size_t key_pos) const;
-  // The same rule as an interval: for every kind the keys a query sees are [begin, end), clipped to
-  // [0, kv_len) (begin == end when it sees none). What the attention loops use instead of allows.
-  struct KeyRange {
+  struct KeyRange {  // keys [begin, end)
     std::size_t begin;
     std::size_t end;
   };
+  std::vector<std::size_t> key_lengths;  // padding: in batch b, keys j >= key_lengths[b] are hidden; empty = none
+  std::vector<KeyRange> key_ranges;      // key_ranges: the keys of the query at position p (one per position)
+  bool allows(std::size_t b, std::size_t query_pos, std::size_t key_pos) const;
+  // The same rule as an interval: for every kind the keys a query sees are [begin, end), clipped to
+  // [0, kv_len) (begin == end when it sees none). What the attention loops use instead of allows.
   KeyRange visible_keys(std::size_t b, std::size_t query_pos, std::size_t kv_len) const;
 };
 

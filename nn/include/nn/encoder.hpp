@@ -1,6 +1,6 @@
 #pragma once
 // A bidirectional encoder (BERT-like, pre-LN) with two heads: masked-language-model logits at every position
-// and class logits read from position 0 (a [CLS] token). Padding is handled by per-sequence key lengths.
+// and class logits read from position 0 (a [CLS] token) or from the mean of the positions. Padding is handled by per-sequence key lengths.
 #include <random>
 #include <vector>
 
@@ -18,6 +18,12 @@ struct EncoderConfig {
   std::size_t n_classes = 2;
   double dropout = 0.0;
   double norm_eps = 1e-5;
+  // The self-attention's keys per query position when not every position sees every other (a sliding
+  // window, a student's mask): one range per position of the context. Empty: bidirectional.
+  std::vector<AttentionMask::KeyRange> key_ranges;
+  // What the classifier reads: the first position's output (a [CLS] token) or the mean over the real
+  // positions (a model whose positions see only their neighbours has no position that sees everything).
+  enum class Pooling { first, mean } pooling = Pooling::first;
   BlockConfig block() const;
 };
 
@@ -33,7 +39,7 @@ class Encoder {
   void forward(const Tokens& tokens, std::size_t batch, std::size_t time, const std::vector<std::size_t>& key_lengths);
   const Matrix<T>& hidden() const { return hidden_; }           // (batch * time, C), after the final norm
   const Matrix<T>& mlm_logits() const { return mlm_logits_; }   // (batch * time, vocab)
-  const Matrix<T>& cls_logits() const { return cls_logits_; }   // (batch, n_classes)
+  const Matrix<T>& cls_logits() const { return cls_logits_; }   // (batch, n_classes), from the pooled rows
 
   // Mean MLM cross-entropy over rows whose target is not ignore_index, plus mean classification
   // cross-entropy over labels (batch). Either part is skipped when its targets are empty.
@@ -51,7 +57,9 @@ class Encoder {
   bool training_ = false;
   std::mt19937_64 dropout_rng_;
   // the last forward and loss
+  std::size_t pooled_rows(std::size_t sequence) const;  // rows the classifier averages: 1 ([CLS]) or the real ones
   std::size_t batch_ = 0, time_ = 0;
+  std::vector<std::size_t> key_lengths_;
   Tokens tokens_, mlm_targets_, labels_;
   Matrix<T> hidden_, cls_input_, mlm_logits_, cls_logits_, mlm_probs_, cls_probs_;
 };

@@ -1,6 +1,6 @@
 #pragma once
 // Float rows sixteen lanes at a time, for the library's float hot loops (attention softmax, GELU, the
-// inference kernels). Internal to solutions/nn: include it from .cpp files only.
+// inference kernels). Internal to the nn library: include it from .cpp files only.
 //
 // Sixteen floats as one value (GCC's vector extension): every operation on it becomes SIMD instructions,
 // one AVX-512 or two AVX2 or four SSE instructions. Plain loops would stay scalar: under the default

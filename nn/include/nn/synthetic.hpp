@@ -60,4 +60,24 @@ struct SessionData {
 SessionData session_sequences(std::size_t count, std::size_t length, int n_items, int n_categories, double noise,
                               std::uint64_t seed);
 
+// (5) Embedded patterns: chapter 10's pattern-classification task (docs/data.md). n_patterns patterns of
+// pattern_length tokens each are drawn once from [0, vocab), all different (fixed by the seed). A sequence
+// is `length` uniform tokens of [0, vocab) and has a class uniform in [0, n_patterns]: class 0 embeds
+// nothing; class c >= 1 overwrites positions s .. s + pattern_length - 1 with pattern c - 1, the start s
+// uniform in [0, length - pattern_length]. The label says whether a pattern appears and which.
+// Optimal accuracy: just below 1. A sequence is ambiguous only when its background already spells a
+// pattern somewhere, which happens with probability at most
+// n_patterns (length - pattern_length + 1) / vocab^pattern_length.
+struct LabelledSequences {
+  Tokens tokens;  // (count, length) row-major
+  Tokens labels;  // (count)
+  Tokens starts;  // (count): where the pattern starts, -1 for class 0
+  std::vector<Tokens> patterns;
+  std::size_t count = 0;
+  std::size_t length = 0;
+};
+LabelledSequences embedded_patterns(std::size_t count, std::size_t length, std::size_t pattern_length,
+                                    std::size_t n_patterns, int vocab, std::uint64_t pattern_seed,
+                                    std::uint64_t sequence_seed);
+
 }  // namespace nn

@@ -1,7 +1,7 @@
 // Reference solution for topic10/1.10: the layers of a small MLP, forward and backward, and AdamW.
 // Written the way llm.c writes its layers: one forward and one backward function each, shapes in comments.
-// Self-contained on purpose (not built on solutions/nn): grading runs this file as a student's submission,
-// and a submission compiles against the student kit alone.
+// Self-contained on purpose: these layers and AdamW are what the student writes, so the interface offers
+// nothing of the nn library (docs/model.md, "What the kit offers").
 
 #include "topic10/1.10/interface.hpp"
 

@@ -45,6 +45,12 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
 // Whether the kit has an interface for this exercise (the exercise asks for code).
 bool asks_for_code(const Kit& kit, const std::string& exercise_id);
 
+// The demangled symbols an object file needs from elsewhere (nm).
+std::vector<std::string> undefined_symbols(const std::filesystem::path& object_file);
+// Empty, or an error message naming each nn symbol the object calls that the exercise's interface does not
+// offer (`// The kit offers: ...`).
+std::string calls_not_offered(const Kit& kit, const std::string& exercise_id, const std::filesystem::path& object_file);
+
 // The functions named in "undefined reference to `...'" lines of a linker log.
 std::vector<std::string> undefined_references(const std::string& log);
 
