@@ -53,6 +53,14 @@ BOOST_AUTO_TEST_CASE(reads_what_the_kit_offers_and_matches_symbols_against_it) {
   BOOST_TEST(!offered_by_kit("nn::attention_forward<float>(q)", header.kit_offers));
   BOOST_TEST(!offered_by_kit("nn::attention_forward<float>(q)", {}));
   BOOST_TEST(is_nn_symbol("nn::gemm(x)"));
+  // The demangler puts a function template's return type first; the called name is what follows it.
+  BOOST_TEST(called_name("xt::xtensor_container<xt::uvector<double, std::allocator<double> >, 2ul> "
+                         "nn::attention_forward<double>(xt::xtensor_container<double> const&, nn::AttentionMask const&)") ==
+             "nn::attention_forward<double>");
+  BOOST_TEST(called_name("nn::Encoder<float>::forward(std::vector<int> const&, unsigned long)") ==
+             "nn::Encoder<float>::forward");
+  BOOST_TEST(called_name("std::vector<nn::Tokens>::size() const") == "std::vector<nn::Tokens>::size");
+  BOOST_TEST(called_name("vtable for nn::Thing") == "vtable for nn::Thing");
   BOOST_TEST(!is_nn_symbol("std::vector<nn::Tokens>::size()"));
   const auto bad = parse_interface_header("// The kit offers: attention_forward\nnamespace ch10_99 {\nint f(int x);\n}\n");
   BOOST_TEST(bad.problems.size() == 1u);

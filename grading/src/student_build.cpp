@@ -71,10 +71,12 @@ std::vector<std::string> undefined_symbols(const std::filesystem::path& object_f
 std::string calls_not_offered(const Kit& kit, const std::string& exercise_id, const std::filesystem::path& object_file) {
   const auto header = parse_interface_header(read_file(kit.include_dir / exercise_id / "interface.hpp"));
   std::string refused;
-  for (const auto& symbol : undefined_symbols(object_file))
-    if (is_nn_symbol(symbol) && !offered_by_kit(symbol, header.kit_offers))
-      refused += "error: your solution calls " + symbol.substr(0, symbol.find('(')) +
-                 ", which this exercise does not offer: it is what you are asked to write.\n";
+  for (const auto& symbol : undefined_symbols(object_file)) {
+    const auto name = called_name(symbol);
+    if (is_nn_symbol(name) && !offered_by_kit(name, header.kit_offers))
+      refused += "error: your solution calls " + name + ", which this exercise does not offer: it is what you are "
+                 "asked to write.\n";
+  }
   if (refused.empty()) return refused;
   std::string offered;
   for (const auto& name : header.kit_offers) offered += (offered.empty() ? "" : ", ") + name;

@@ -306,6 +306,36 @@ InterfaceHeader parse_interface_header(const std::string& text) {
   return header;
 }
 
+std::string called_name(const std::string& demangled) {
+  // The parameter list: the first '(' outside template brackets.
+  std::size_t open = std::string::npos;
+  int depth = 0;
+  for (std::size_t i = 0; i < demangled.size() && open == std::string::npos; ++i) {
+    if (demangled[i] == '<') ++depth;
+    if (demangled[i] == '>') --depth;
+    if (demangled[i] == '(' && depth == 0) open = i;
+  }
+  if (open == std::string::npos) return demangled;  // data, not a function
+  // Back from there over identifiers, "::" and whole <...> groups: the name; what precedes it is a return type.
+  std::size_t start = open;
+  while (start > 0) {
+    const char c = demangled[start - 1];
+    if (is_identifier_char(c) || c == ':' || c == '~') {
+      --start;
+    } else if (c == '>') {
+      int nested = 0;
+      do {
+        --start;
+        if (demangled[start] == '>') ++nested;
+        if (demangled[start] == '<') --nested;
+      } while (start > 0 && nested > 0);
+    } else {
+      break;
+    }
+  }
+  return demangled.substr(start, open - start);
+}
+
 bool is_nn_symbol(const std::string& symbol) { return symbol.rfind("nn::", 0) == 0; }
 
 bool offered_by_kit(const std::string& symbol, const std::vector<std::string>& kit_offers) {

@@ -47,6 +47,36 @@ AttentionMask::KeyRange AttentionMask::visible_keys(std::size_t b, std::size_t q
   return {std::min(begin, end), end};
 }
 
+template <class T>
+xt::xtensor<T, 3> split_heads(const Matrix<T>& x, std::size_t batch, std::size_t n_head) {
+  require(batch > 0 && n_head > 0 && x.shape(0) % batch == 0 && x.shape(1) % n_head == 0,
+          "split_heads: rows must be batch * len and columns n_head * head_dim");
+  const std::size_t len = x.shape(0) / batch, dim = x.shape(1) / n_head;
+  xt::xtensor<T, 3> heads = xt::xtensor<T, 3>::from_shape({batch * n_head, len, dim});
+  for (std::size_t b = 0; b < batch; ++b)
+    for (std::size_t h = 0; h < n_head; ++h)
+      for (std::size_t t = 0; t < len; ++t)
+        for (std::size_t c = 0; c < dim; ++c) heads(b * n_head + h, t, c) = x(b * len + t, h * dim + c);
+  return heads;
+}
+
+template <class T>
+Matrix<T> merge_heads(const xt::xtensor<T, 3>& heads, std::size_t batch) {
+  require(batch > 0 && heads.shape(0) % batch == 0, "merge_heads: slabs must be batch * n_head");
+  const std::size_t n_head = heads.shape(0) / batch, len = heads.shape(1), dim = heads.shape(2);
+  Matrix<T> x = Matrix<T>::from_shape({batch * len, n_head * dim});
+  for (std::size_t b = 0; b < batch; ++b)
+    for (std::size_t h = 0; h < n_head; ++h)
+      for (std::size_t t = 0; t < len; ++t)
+        for (std::size_t c = 0; c < dim; ++c) x(b * len + t, h * dim + c) = heads(b * n_head + h, t, c);
+  return x;
+}
+
+template xt::xtensor<float, 3> split_heads<float>(const Matrix<float>&, std::size_t, std::size_t);
+template xt::xtensor<double, 3> split_heads<double>(const Matrix<double>&, std::size_t, std::size_t);
+template Matrix<float> merge_heads<float>(const xt::xtensor<float, 3>&, std::size_t);
+template Matrix<double> merge_heads<double>(const xt::xtensor<double, 3>&, std::size_t);
+
 bool AttentionMask::allows(std::size_t b, std::size_t query_pos, std::size_t key_pos) const {
   const KeyRange range = visible_keys(b, query_pos, key_pos + 1);
   return range.begin <= key_pos && key_pos < range.end;

@@ -89,7 +89,7 @@ Matrix<T> maybe_dropout_backward(const Matrix<T>& dout, const Matrix<T>& mask) {
 template <class T>
 Matrix<T> self_attention_forward(const BlockConfig& c, const BlockTensors<T>& p, const Matrix<T>& x,
                                  const SequenceLayout& layout, KvCacheLayer<T>* cache, BlockActivations<T>& a,
-                                 const BlockRun& run) {
+                                 const BlockRun& run, const AttentionCore<T>* core) {
   const std::size_t D = c.head_dim(), q_width = c.n_head * D, kv_width = c.n_kv_head * D;
   a.ln_1 = norm_forward(c, x, p.ln_1_w, p.ln_1_b, a.ln_1_cache);
   const Matrix<T> qkv = linear_forward(a.ln_1, p.c_attn_w, opt(p.c_attn_b));  // (N, (H + 2 Hkv) D)
@@ -104,8 +104,14 @@ Matrix<T> self_attention_forward(const BlockConfig& c, const BlockTensors<T>& p,
     cache->k = concat_rows(cache->k, a.k);
     cache->v = concat_rows(cache->v, a.v);
   }
-  a.att = attention_forward(a.q, cache ? cache->k : a.k, cache ? cache->v : a.v, layout.self, layout.self_mask,
-                            relative_bias(p), a.att_cache);
+  if (core) {
+    if (cache || c.relative_bias_distance > 0)
+      throw std::invalid_argument("an attention core from outside takes no KV cache and no relative bias");
+    a.att = core->forward(a.q, a.k, a.v, layout.self, layout.self_mask);
+  } else {
+    a.att = attention_forward(a.q, cache ? cache->k : a.k, cache ? cache->v : a.v, layout.self, layout.self_mask,
+                              relative_bias(p), a.att_cache);
+  }
   const Matrix<T> proj = linear_forward(a.att, p.c_proj_w, opt(p.c_proj_b));
   return maybe_dropout(c, run, proj, a.drop_att);
 }
@@ -144,12 +150,14 @@ Matrix<T> ffn_forward(const BlockConfig& c, const BlockTensors<T>& p, const Matr
 
 template <class T>
 Matrix<T> self_attention_backward(const BlockConfig& c, const BlockTensors<T>& p, const Matrix<T>& dout,
-                                  const SequenceLayout& layout, const BlockActivations<T>& a, BlockTensors<T>& g) {
+                                  const SequenceLayout& layout, const BlockActivations<T>& a, BlockTensors<T>& g,
+                                  const AttentionCore<T>* core) {
   const std::size_t D = c.head_dim();
   const Matrix<T> dproj = maybe_dropout_backward(dout, a.drop_att);
   const Matrix<T> datt = linear_backward(dproj, a.att, p.c_proj_w, g.c_proj_w, opt(g.c_proj_b));
-  AttentionGrads<T> d = attention_backward(datt, a.q, a.k, a.v, layout.self, layout.self_mask, relative_bias(p, &g),
-                                           a.att_cache);
+  AttentionGrads<T> d = core ? core->backward(datt, a.q, a.k, a.v, layout.self, layout.self_mask)
+                             : attention_backward(datt, a.q, a.k, a.v, layout.self, layout.self_mask,
+                                                  relative_bias(p, &g), a.att_cache);
   if (c.rope) {
     d.dq = rope_backward(d.dq, layout.positions, c.n_head, D, c.rope_base);
     d.dk = rope_backward(d.dk, layout.positions, c.n_kv_head, D, c.rope_base);
@@ -315,13 +323,13 @@ void append_block_params(std::vector<ParamRef<T>>& out, const std::string& prefi
 template <class T>
 Matrix<T> block_forward(const BlockConfig& c, const BlockTensors<T>& p, const Matrix<T>& inp,
                         const Matrix<T>* memory, const SequenceLayout& layout, KvCacheLayer<T>* cache,
-                        BlockActivations<T>* acts, const BlockRun& run) {
+                        BlockActivations<T>* acts, const BlockRun& run, const AttentionCore<T>* core) {
   if (c.cross_attention != (memory != nullptr))
     throw std::invalid_argument("block_forward: memory is required exactly when the block has cross-attention");
   BlockActivations<T> scratch;  // inference: the same code path, nothing kept
   BlockActivations<T>& a = acts ? *acts : scratch;
   a.inp = inp;
-  a.x1 = inp + self_attention_forward(c, p, inp, layout, cache, a, run);
+  a.x1 = inp + self_attention_forward(c, p, inp, layout, cache, a, run, core);
   if (memory) a.x2 = a.x1 + cross_attention_forward(c, p, a.x1, *memory, layout, a, run);
   const Matrix<T>& x2 = memory ? a.x2 : a.x1;
   return x2 + ffn_forward(c, p, x2, a, run);
@@ -330,11 +338,11 @@ Matrix<T> block_forward(const BlockConfig& c, const BlockTensors<T>& p, const Ma
 template <class T>
 Matrix<T> block_backward(const BlockConfig& c, const BlockTensors<T>& p, const Matrix<T>& dout,
                          const Matrix<T>* memory, const SequenceLayout& layout, const BlockActivations<T>& a,
-                         BlockTensors<T>& g, Matrix<T>* dmemory) {
+                         BlockTensors<T>& g, Matrix<T>* dmemory, const AttentionCore<T>* core) {
   const Matrix<T>& x2 = memory ? a.x2 : a.x1;
   Matrix<T> dx = dout + ffn_backward(c, p, dout, x2, a, g);  // d/dx2
   if (memory) dx += cross_attention_backward(c, p, dx, *memory, layout, a, g, dmemory);  // now d/dx1
-  dx += self_attention_backward(c, p, dx, layout, a, g);  // now d/dinp
+  dx += self_attention_backward(c, p, dx, layout, a, g, core);  // now d/dinp
   return dx;
 }
 
@@ -349,10 +357,10 @@ Matrix<T> block_backward(const BlockConfig& c, const BlockTensors<T>& p, const M
                                        BlockTensors<T>&);                                                          \
   template Matrix<T> block_forward<T>(const BlockConfig&, const BlockTensors<T>&, const Matrix<T>&,               \
                                       const Matrix<T>*, const SequenceLayout&, KvCacheLayer<T>*,                   \
-                                      BlockActivations<T>*, const BlockRun&);                                      \
+                                      BlockActivations<T>*, const BlockRun&, const AttentionCore<T>*);                                      \
   template Matrix<T> block_backward<T>(const BlockConfig&, const BlockTensors<T>&, const Matrix<T>&,              \
                                        const Matrix<T>*, const SequenceLayout&, const BlockActivations<T>&,        \
-                                       BlockTensors<T>&, Matrix<T>*);
+                                       BlockTensors<T>&, Matrix<T>*, const AttentionCore<T>*);
 NN_INSTANTIATE(float)
 NN_INSTANTIATE(double)
 #undef NN_INSTANTIATE

@@ -65,4 +65,22 @@ double classifier_accuracy(Encoder<float>& model, const LabelledSequences& set, 
   return double(right) / double(set.count);
 }
 
+PatternRun train_on_patterns(const PatternTask& task, EncoderConfig config, const ClassifierTraining& training,
+                             std::uint64_t seed, const AttentionCore<float>* core) {
+  const auto train = embedded_patterns(task.train_count, task.length, task.pattern_length, task.n_patterns,
+                                       task.vocab, seed, seed + 1);
+  const auto test = embedded_patterns(task.test_count, task.length, task.pattern_length, task.n_patterns,
+                                      task.vocab, seed, seed + 2);
+  config.vocab_size = std::size_t(task.vocab);
+  config.context = task.length;
+  config.n_classes = task.n_patterns + 1;
+  config.pooling = EncoderConfig::Pooling::mean;
+  Encoder<float> model(config, seed + 3);
+  model.set_attention_core(core);
+  PatternRun run;
+  run.losses = train_classifier(model, train, training);
+  run.accuracy = classifier_accuracy(model, test);
+  return run;
+}
+
 }  // namespace nn

@@ -41,7 +41,7 @@ Matrix<T> BlockStack<T>::forward(const Matrix<T>& x, const Matrix<T>* memory, co
   const BlockRun run{training, rng};
   Matrix<T> h = x;
   for (std::size_t l = 0; l < h_.size(); ++l)
-    h = block_forward(config_, h_[l], h, memory, layout, static_cast<KvCacheLayer<T>*>(nullptr), &acts_[l], run);
+    h = block_forward(config_, h_[l], h, memory, layout, static_cast<KvCacheLayer<T>*>(nullptr), &acts_[l], run, core_);
   residual_ = std::move(h);
   return final_norm(residual_, ln_f_cache_);
 }
@@ -51,7 +51,7 @@ Matrix<T> BlockStack<T>::backward(const Matrix<T>& dhidden, Matrix<T>* dmemory) 
   if (acts_.size() != h_.size() || residual_.size() == 0) throw std::logic_error("block stack: backward before forward");
   Matrix<T> dx = norm_backward(config_, dhidden, residual_, ln_f_w_, ln_f_cache_, dln_f_w_, dln_f_b_);
   for (std::size_t l = h_.size(); l-- > 0;)
-    dx = block_backward(config_, h_[l], dx, memory_, layout_, acts_[l], dh_[l], dmemory);
+    dx = block_backward(config_, h_[l], dx, memory_, layout_, acts_[l], dh_[l], dmemory, core_);
   return dx;
 }
 

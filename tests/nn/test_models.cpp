@@ -138,7 +138,8 @@ BOOST_AUTO_TEST_CASE(relative_bias_without_positions_matches_finite_differences)
   BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
 }
 
-BOOST_AUTO_TEST_CASE(encoder_with_padding_matches_finite_differences) {
+// Two sequences of 5 tokens, the second padded after 3, for a 2-layer encoder of width 8 with 3 classes.
+nn::EncoderConfig tiny_encoder() {
   nn::EncoderConfig c;
   c.vocab_size = 9;
   c.context = 5;
@@ -146,42 +147,74 @@ BOOST_AUTO_TEST_CASE(encoder_with_padding_matches_finite_differences) {
   c.n_head = 2;
   c.n_embd = 8;
   c.n_classes = 3;
-  nn::Encoder<double> model(c, 4);
-  jitter(model, 4);
-  const nn::Tokens tokens = {1, 2, 3, 4, 5, 6, 7, 8, 0, 0};
-  const std::vector<std::size_t> lengths = {5, 3};
-  const nn::Tokens mlm = {-1, 2, -1, 7, -1, 1, -1, 8, -1, -1}, labels = {2, 0};
+  return c;
+}
+const nn::Tokens tiny_tokens = {1, 2, 3, 4, 5, 6, 7, 8, 0, 0};
+const std::vector<std::size_t> tiny_lengths = {5, 3};
+const nn::Tokens tiny_labels = {2, 0};
+
+// The encoder's gradients against central differences, for MLM targets `mlm` (empty: none) and tiny_labels.
+nn_test::GradcheckResult encoder_gradcheck(const nn::EncoderConfig& c, const nn::Tokens& mlm, std::uint64_t seed) {
+  nn::Encoder<double> model(c, seed);
+  jitter(model, seed);
   nn::zero_grads(model.parameters());
-  model.forward(tokens, 2, 5, lengths);
-  model.loss(mlm, labels);
+  model.forward(tiny_tokens, 2, 5, tiny_lengths);
+  model.loss(mlm, tiny_labels);
   model.backward();
-  const auto r = nn_test::gradcheck([&] { model.forward(tokens, 2, 5, lengths); return model.loss(mlm, labels); },
-                                    all_parameters(model));
+  return nn_test::gradcheck([&] { model.forward(tiny_tokens, 2, 5, tiny_lengths); return model.loss(mlm, tiny_labels); },
+                            all_parameters(model));
+}
+
+BOOST_AUTO_TEST_CASE(encoder_with_padding_matches_finite_differences) {
+  const auto r = encoder_gradcheck(tiny_encoder(), {-1, 2, -1, 7, -1, 1, -1, 8, -1, -1}, 4);
   BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
 }
 
 BOOST_AUTO_TEST_CASE(encoder_with_mean_pooling_and_a_window_matches_finite_differences) {
-  nn::EncoderConfig c;
-  c.vocab_size = 9;
-  c.context = 5;
-  c.n_layer = 2;
-  c.n_head = 2;
-  c.n_embd = 8;
-  c.n_classes = 3;
+  auto c = tiny_encoder();
   c.pooling = nn::EncoderConfig::Pooling::mean;
   c.key_ranges = {{0, 2}, {0, 3}, {1, 4}, {2, 5}, {3, 5}};  // one neighbour each side
-  nn::Encoder<double> model(c, 6);
-  jitter(model, 6);
-  const nn::Tokens tokens = {1, 2, 3, 4, 5, 6, 7, 8, 0, 0};
-  const std::vector<std::size_t> lengths = {5, 3};
-  const nn::Tokens labels = {2, 0};
-  nn::zero_grads(model.parameters());
-  model.forward(tokens, 2, 5, lengths);
-  model.loss({}, labels);
-  model.backward();
-  const auto r = nn_test::gradcheck([&] { model.forward(tokens, 2, 5, lengths); return model.loss({}, labels); },
-                                    all_parameters(model));
+  const auto r = encoder_gradcheck(c, {}, 6);
   BOOST_TEST(r.max_rel_error <= nn_test::gradcheck_tolerance, r.worst);
+}
+
+// An attention core from outside (what an exercise plugs a student's function in with): the library's own
+// attention behind it, passed through split_heads / merge_heads as an exercise does, changes no number; a
+// core that computes something else changes the loss, so the blocks do call it.
+BOOST_AUTO_TEST_CASE(an_attention_core_from_outside_replaces_the_blocks_attention) {
+  const auto loss_and_grads = [&](const nn::AttentionCore<double>* core) {
+    nn::Encoder<double> model(tiny_encoder(), 8);
+    jitter(model, 8);
+    model.set_attention_core(core);
+    nn::zero_grads(model.parameters());
+    model.forward(tiny_tokens, 2, 5, {});
+    const double loss = model.loss({}, tiny_labels);
+    model.backward();
+    std::vector<double> grads;
+    for (const auto& p : model.parameters()) grads.insert(grads.end(), p.grad, p.grad + p.size);
+    return std::make_pair(loss, grads);
+  };
+  nn::AttentionCore<double> same;  // the library's attention, one head per slab and back
+  same.forward = [](const auto& q, const auto& k, const auto& v, const nn::AttentionShape& s, const nn::AttentionMask& m) {
+    const auto round_trip = [&](const nn::Matrix<double>& x) { return nn::merge_heads(nn::split_heads(x, s.batch, s.n_head), s.batch); };
+    nn::AttentionCache<double> cache;
+    return nn::attention_forward(round_trip(q), round_trip(k), round_trip(v), s, m, nn::RelativeBias<double>{}, cache);
+  };
+  same.backward = [](const auto& dout, const auto& q, const auto& k, const auto& v, const nn::AttentionShape& s,
+                     const nn::AttentionMask& m) {
+    nn::AttentionCache<double> cache;
+    nn::attention_forward(q, k, v, s, m, nn::RelativeBias<double>{}, cache);
+    return nn::attention_backward(dout, q, k, v, s, m, nn::RelativeBias<double>{}, cache);
+  };
+  const auto [own_loss, own_grads] = loss_and_grads(nullptr);
+  const auto [core_loss, core_grads] = loss_and_grads(&same);
+  BOOST_TEST(core_loss == own_loss);
+  BOOST_TEST(core_grads == own_grads, boost::test_tools::per_element());
+  nn::AttentionCore<double> values_only = same;  // uniform weights: the mean of the values
+  values_only.forward = [](const auto&, const auto&, const auto& v, const nn::AttentionShape&, const nn::AttentionMask&) {
+    return nn::Matrix<double>(v * 0.5);
+  };
+  BOOST_TEST(loss_and_grads(&values_only).first != own_loss);
 }
 
 BOOST_AUTO_TEST_CASE(vit_matches_finite_differences) {

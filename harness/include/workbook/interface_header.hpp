@@ -51,8 +51,12 @@ struct InterfaceHeader {
 
 InterfaceHeader parse_interface_header(const std::string& text);
 
-// Whether a demangled symbol (`nn::Encoder<float>::forward(...)`) is one of the offered names or a member of
-// one (`nn::Encoder`), and whether it belongs to the nn library at all.
+// The qualified name a demangled symbol calls, without its return type and parameters:
+// "xt::xtensor<...> nn::attention_forward<double>(xt::xtensor<...> const&, ...)" -> "nn::attention_forward<double>"
+// (the demangler writes a function template's return type first).
+std::string called_name(const std::string& demangled);
+// Whether a called name (`nn::Encoder<float>::forward`) is one of the offered names or a member of one
+// (`nn::Encoder`), and whether it belongs to the nn library at all.
 bool is_nn_symbol(const std::string& symbol);
 bool offered_by_kit(const std::string& symbol, const std::vector<std::string>& kit_offers);
 

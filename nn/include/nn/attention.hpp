@@ -2,6 +2,7 @@
 // Scaled dot-product attention over many heads: self- or cross-attention, multi-head, grouped-query
 // (n_kv_head divides n_head) and multi-query (n_kv_head = 1), with the masks of decoder, encoder,
 // prefix-LM, sliding-window and padded batches, and an optional learned relative position bias.
+#include <functional>
 #include <vector>
 
 #include "nn/tensor.hpp"
@@ -70,5 +71,26 @@ template <class T>
 AttentionGrads<T> attention_backward(const Matrix<T>& dout, const Matrix<T>& q, const Matrix<T>& k,
                                      const Matrix<T>& v, const AttentionShape& shape, const AttentionMask& mask,
                                      const RelativeBias<T>& bias, const AttentionCache<T>& cache);
+
+// The core of self-attention supplied from outside the library: an exercise's, which calls a student's
+// function through the grading channel (docs/model.md, "A student's piece inside a model"). The same contract
+// as attention_forward and attention_backward, without the relative bias; a model given one calls it in every
+// block instead of its own (BlockStack::set_attention_core).
+template <class T>
+struct AttentionCore {
+  std::function<Matrix<T>(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v, const AttentionShape& shape,
+                          const AttentionMask& mask)>
+      forward;
+  std::function<AttentionGrads<T>(const Matrix<T>& dout, const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v,
+                                  const AttentionShape& shape, const AttentionMask& mask)>
+      backward;
+};
+
+// (batch * len, n_head * head_dim) <-> (batch * n_head, len, head_dim): one (len, head_dim) slab per sequence and
+// head, so that a function written for one head applies to every head of every sequence in one call.
+template <class T>
+xt::xtensor<T, 3> split_heads(const Matrix<T>& x, std::size_t batch, std::size_t n_head);
+template <class T>
+Matrix<T> merge_heads(const xt::xtensor<T, 3>& heads, std::size_t batch);
 
 }  // namespace nn

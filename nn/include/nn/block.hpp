@@ -117,16 +117,17 @@ struct BlockRun {
 // inp (N, C) -> out (N, C). memory (M, C_memory) for cross-attention, else null. cache (decoding) appends this
 // call's keys and values and attends over all of them; acts (training) records for the backward. Either may be
 // null.
+// core: the self-attention's core supplied from outside (see AttentionCore), or null for the library's own.
 template <class T>
 Matrix<T> block_forward(const BlockConfig& config, const BlockTensors<T>& params, const Matrix<T>& inp,
                         const Matrix<T>* memory, const SequenceLayout& layout, KvCacheLayer<T>* cache,
-                        BlockActivations<T>* acts, const BlockRun& run);
+                        BlockActivations<T>* acts, const BlockRun& run, const AttentionCore<T>* core = nullptr);
 
 // dout (N, C) -> dinp (N, C); adds parameter gradients into grads and, with cross-attention, dL/dmemory
 // into dmemory.
 template <class T>
 Matrix<T> block_backward(const BlockConfig& config, const BlockTensors<T>& params, const Matrix<T>& dout,
                          const Matrix<T>* memory, const SequenceLayout& layout, const BlockActivations<T>& acts,
-                         BlockTensors<T>& grads, Matrix<T>* dmemory);
+                         BlockTensors<T>& grads, Matrix<T>* dmemory, const AttentionCore<T>* core = nullptr);
 
 }  // namespace nn

@@ -27,4 +27,24 @@ std::vector<double> train_classifier(Encoder<float>& model, const LabelledSequen
 // The fraction of `set` whose most likely class (evaluation mode) is its label.
 double classifier_accuracy(Encoder<float>& model, const LabelledSequences& set, std::size_t batch = 256);
 
+// Chapter 10's pattern experiment in one call: train and test sets of nn::embedded_patterns drawn from `seed`
+// (the same patterns, different sequences), an encoder shaped by `config` whose vocabulary, context and classes
+// are the task's and which reads the mean of its positions, trained on the one and scored on the other. `core`
+// replaces the blocks' attention (an exercise's, calling a student's function). Same arguments, same numbers.
+struct PatternTask {
+  std::size_t length = 24;
+  std::size_t pattern_length = 5;
+  std::size_t n_patterns = 3;
+  int vocab = 32;
+  std::size_t train_count = 4000;
+  std::size_t test_count = 1000;
+  double chance() const { return 1.0 / double(n_patterns + 1); }
+};
+struct PatternRun {
+  std::vector<double> losses;  // per training step
+  double accuracy = 0;         // on the held-out set
+};
+PatternRun train_on_patterns(const PatternTask& task, EncoderConfig config, const ClassifierTraining& training,
+                             std::uint64_t seed, const AttentionCore<float>* core = nullptr);
+
 }  // namespace nn

@@ -47,6 +47,8 @@ class Encoder {
   void backward();  // adds dLoss/dparam into the gradients
 
   void train(bool on) { training_ = on; }
+  // The self-attention core of every block from outside (see AttentionCore in nn/attention.hpp); null: ours.
+  void set_attention_core(const AttentionCore<T>* core) { stack_.set_attention_core(core); }
 
  private:
   EncoderConfig config_;

@@ -51,6 +51,9 @@ class Gpt {
 
   // Dropout active (training) or not (evaluation, generation). Off by default.
   void train(bool on) { training_ = on; }
+  // The self-attention core of every block from outside (see AttentionCore in nn/attention.hpp); null: ours.
+  // Training and full forwards use it; cached decoding keeps the library's.
+  void set_attention_core(const AttentionCore<T>* core) { stack_.set_attention_core(core); }
 
   // Inference with a KV cache (batch 1): the logits (n_new, vocab) of new_tokens, which follow the cache's
   // tokens; appends their keys and values. Throws when the total would exceed the context.

@@ -33,6 +33,9 @@ class BlockStack {
   Matrix<T> backward(const Matrix<T>& dhidden, Matrix<T>* dmemory);
   // Inference over new rows, extending the cache (layout.self.q_offset = cache.length).
   Matrix<T> forward_cached(const Matrix<T>& x, const SequenceLayout& layout, KvCache<T>& cache) const;
+  // Every block's self-attention calls `core` instead of the library's attention in forward and backward
+  // (null: the library's again). The caller keeps it alive; cached decoding always uses the library's.
+  void set_attention_core(const AttentionCore<T>* core) { core_ = core; }
 
  private:
   Matrix<T> final_norm(const Matrix<T>& x, NormCache<T>& cache) const;
@@ -46,6 +49,7 @@ class BlockStack {
   const Matrix<T>* memory_ = nullptr;
   Matrix<T> residual_;
   NormCache<T> ln_f_cache_;
+  const AttentionCore<T>* core_ = nullptr;
 };
 
 }  // namespace nn
