@@ -11,10 +11,11 @@ const std::vector<Collection>& collections() {
   static const std::vector<Collection> all = {
       {"ch10", "000_2d4bfb7522672e26.txt", "Chapter 10: attention, positional encoding, transformer design",
        "results/ch10.md"},
-      {"ch13", "001_fa3f40edd350d5b2.txt", "Chapter 13: the transformer, conceptual, numerical, implementation, theory"},
-      {"arch13", "002_345360f889f72126.txt", "The transformer architecture: twenty exercises with solutions"},
-      {"manual", "003_6d3661e705c6764c.txt", "Solution manual: ten transformer exercises"},
-      {"topic10", "004_5ee8652297ab43c3.txt", "Topic 10: transformer theory and coding practice"},
+      {"ch13", "001_fa3f40edd350d5b2.txt", "Chapter 13: the transformer, conceptual, numerical, implementation, theory",
+       "results/full-runs.md"},
+      {"arch13", "002_345360f889f72126.txt", "The transformer architecture: twenty exercises with solutions", ""},
+      {"manual", "003_6d3661e705c6764c.txt", "Solution manual: ten transformer exercises", "results/full-runs.md"},
+      {"topic10", "004_5ee8652297ab43c3.txt", "Topic 10: transformer theory and coding practice", "results/full-runs.md"},
   };
   return all;
 }
