@@ -2,9 +2,10 @@
 #   ex_<name>        the checks (exercise.cpp) and, for code exercises, the forwarders that carry each call to a
 #                    solution's process; linked into `workbook`. The id is the folder (exercise.hpp reads it).
 #   bind_<name>      the solution-side bindings (generated from interface.hpp by workbook_bindgen); in the kit
-#   solution_<name>  the reference solution's process:   build/solutions/<id>/reference
-#   stub_<name>      `workbook init`'s stub, a process:   build/solutions/<id>/stub
-#   one process per mutant and per honest alternative:   build/solutions/<id>/{mutants,alternatives}/<stem>
+#   solutions_<name> one program holding our solutions, build/solutions/<id>/solutions, started through its links:
+#                    the reference:                      build/solutions/<id>/reference
+#                    `workbook init`'s stub:             build/solutions/<id>/stub
+#                    each mutant and honest alternative: build/solutions/<id>/{mutants,alternatives}/<stem>
 #                    (each a patch on solution.cpp: solutions/<id>/{mutants,alternatives}/<stem>.patch)
 # and sets, for the top level: WORKBOOK_EXERCISE_OBJECTS, WORKBOOK_INTERFACE_HEADERS, WORKBOOK_KIT_ENTRIES,
 # WORKBOOK_BINDING_TARGETS, WORKBOOK_REFERENCE_TARGETS, WORKBOOK_SOLUTION_TEXTS, WORKBOOK_SOLUTIONS_BUILD_DIR,
@@ -15,36 +16,50 @@ set(WORKBOOK_ONLY "" CACHE STRING "Build only the exercises whose id matches thi
 set(WORKBOOK_SOLUTIONS_BUILD_DIR "${CMAKE_BINARY_DIR}/solutions")
 set(generated "${CMAKE_BINARY_DIR}/generated")
 
-# A solution's process: the solution's source, the exercise's bindings, the main that answers calls.
-# A reference that includes the nn library (nn/...) is linked with it; the others are not, as a student's are not.
-function(workbook_solution_process target source name output)
-  add_executable(${target} ${source} $<TARGET_OBJECTS:bind_${name}> $<TARGET_OBJECTS:workbook_solution_main>)
-  target_link_libraries(${target} PRIVATE workbook_solution_server)
-  if(EXISTS "${source}")
-    file(STRINGS "${source}" uses_nn REGEX "#include \"nn/")
-    if(uses_nn)
-      target_link_libraries(${target} PRIVATE workbook_nn)
-    endif()
-  endif()
+# Our solutions of an exercise (the reference, the stub, each mutant and honest alternative) are one program,
+# build/solutions/<id>/solutions, compiled as one translation unit so that the templates they share are
+# instantiated once (workbook_bindgen --variants); reference, stub, mutants/<stem> and alternatives/<stem> beside
+# it are links to it, and the name it is started under picks the solution that answers.
+function(workbook_solutions_program id name)
+  set(out "${generated}/${id}")
+  set(variants "reference=${CMAKE_SOURCE_DIR}/solutions/${id}/solution.cpp" "stub=${out}/stub.cpp")
+  set(sources "${CMAKE_SOURCE_DIR}/solutions/${id}/solution.cpp" "${out}/stub.cpp")
+  set(links reference stub)
+  foreach(kind mutants alternatives)
+    file(GLOB patches CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/solutions/${id}/${kind}/*.patch")
+    foreach(patch IN LISTS patches)
+      get_filename_component(stem "${patch}" NAME_WE)
+      set(source "${out}/${kind}/${stem}.cpp")
+      add_custom_command(OUTPUT "${source}"
+                         COMMAND ${PATCH_PROGRAM} --silent --force --reject-file=- --no-backup-if-mismatch
+                                 --output=${source} ${CMAKE_SOURCE_DIR}/solutions/${id}/solution.cpp ${patch}
+                         DEPENDS "${patch}" "${CMAKE_SOURCE_DIR}/solutions/${id}/solution.cpp"
+                         COMMENT "Applying ${kind} patch ${id}/${stem}")
+      list(APPEND variants "${kind}/${stem}=${source}")
+      list(APPEND sources "${source}")
+      list(APPEND links "${kind}/${stem}")
+    endforeach()
+  endforeach()
+  add_custom_command(OUTPUT "${out}/variants.cpp" "${out}/variant-include/${id}/interface.hpp"
+                     COMMAND workbook_bindgen --variants "${CMAKE_SOURCE_DIR}/exercises/${id}/interface.hpp" "${id}" "${out}" ${variants}
+                     DEPENDS workbook_bindgen "${CMAKE_SOURCE_DIR}/exercises/${id}/interface.hpp" ${sources}
+                     COMMENT "Writing the solutions program of ${id}")
+  set(target solutions_${name})
+  add_executable(${target} "${out}/variants.cpp")
+  target_include_directories(${target} BEFORE PRIVATE "${out}/variant-include")
+  target_compile_options(${target} PRIVATE -Wno-unused-parameter -Wno-unused-variable)  # the stub's parameters, a mutant's leftovers
+  target_link_libraries(${target} PRIVATE workbook_solution_server workbook_nn)  # a solution may use what the kit offers
   workbook_use_pch(${target})
-  get_filename_component(dir "${output}" DIRECTORY)
-  get_filename_component(file "${output}" NAME)
-  set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${dir}" OUTPUT_NAME "${file}")
-endfunction()
-
-# Mutants and alternatives: each patch applied to the reference, then built as its own process.
-function(workbook_patched_processes id name kind)
-  file(GLOB patches CONFIGURE_DEPENDS "${CMAKE_SOURCE_DIR}/solutions/${id}/${kind}/*.patch")
-  foreach(patch IN LISTS patches)
-    get_filename_component(stem "${patch}" NAME_WE)
-    set(source "${generated}/${id}/${kind}/${stem}.cpp")
-    add_custom_command(OUTPUT "${source}"
-                       COMMAND ${PATCH_PROGRAM} --silent --force --reject-file=- --no-backup-if-mismatch
-                               --output=${source} ${CMAKE_SOURCE_DIR}/solutions/${id}/solution.cpp ${patch}
-                       DEPENDS "${patch}" "${CMAKE_SOURCE_DIR}/solutions/${id}/solution.cpp"
-                       COMMENT "Applying ${kind} patch ${id}/${stem}")
-    string(MAKE_C_IDENTIFIER "${kind}_${name}_${stem}" target)
-    workbook_solution_process(${target} "${source}" ${name} "${WORKBOOK_SOLUTIONS_BUILD_DIR}/${id}/${kind}/${stem}")
+  set(dir "${WORKBOOK_SOLUTIONS_BUILD_DIR}/${id}")
+  set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY "${dir}" OUTPUT_NAME solutions)
+  foreach(link IN LISTS links)
+    get_filename_component(link_dir "${link}" DIRECTORY)
+    set(to "solutions")
+    if(link_dir)
+      set(to "../solutions")
+      add_custom_command(TARGET ${target} POST_BUILD COMMAND ${CMAKE_COMMAND} -E make_directory "${dir}/${link_dir}")
+    endif()
+    add_custom_command(TARGET ${target} POST_BUILD COMMAND ${CMAKE_COMMAND} -E create_symlink "${to}" "${dir}/${link}")
   endforeach()
 endfunction()
 
@@ -77,12 +92,8 @@ foreach(exercise_file IN LISTS exercise_files)
     list(APPEND binding_targets bind_${name})
     list(APPEND kit_entries "\"${id}\": \"$<TARGET_OBJECTS:bind_${name}>\"")
 
-    workbook_solution_process(solution_${name} "${CMAKE_SOURCE_DIR}/solutions/${id}/solution.cpp" ${name}
-                              "${WORKBOOK_SOLUTIONS_BUILD_DIR}/${id}/reference")
-    list(APPEND reference_targets solution_${name})
-    workbook_solution_process(stub_${name} "${out}/stub.cpp" ${name} "${WORKBOOK_SOLUTIONS_BUILD_DIR}/${id}/stub")
-    workbook_patched_processes(${id} ${name} mutants)
-    workbook_patched_processes(${id} ${name} alternatives)
+    workbook_solutions_program(${id} ${name})
+    list(APPEND reference_targets solutions_${name})
   endif()
   file(STRINGS "${exercise_file}" uses_nn REGEX "#include \"nn/")
   if(uses_nn)

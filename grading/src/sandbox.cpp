@@ -288,6 +288,10 @@ std::unique_ptr<SandboxedProcess::State> start_once(const SandboxSpec& spec, con
     ::kill(-state->pid, SIGKILL);
     waitpid(state->pid, nullptr, 0);
     state->pid = -1;
+    // Its message may still be in the pipe: the loop above stops at the status's end of file, which can come
+    // first. Nobody writes any more, so this ends (the bound only guards against a surprise).
+    for (int chunk = 0; chunk < 64 && state->err.fd >= 0 && read_into(state->err); ++chunk) {
+    }
     result.error = "the sandbox could not start: " + (result.err.empty() ? std::string("bubblewrap ended") : result.err);
     return state;
   }

@@ -184,4 +184,56 @@ LabelledSequences embedded_patterns(std::size_t count, std::size_t length, std::
   return set;
 }
 
+// ---- (6) StreamRec sessions ---------------------------------------------------------------------------
+
+StreamRecSessions streamrec_sessions(const StreamRecConfig& c) {
+  require(c.n_categories >= 1 && c.n_walk_items >= c.n_categories && c.n_walk_items % c.n_categories == 0,
+          "StreamRec: n_categories must divide n_walk_items");
+  require(c.n_pairs >= 1 && c.distance >= 1 && c.distance <= c.length, "StreamRec: need a pair and 1 <= distance <= length");
+  require(c.noise >= 0 && c.noise <= 1 && c.plant_probability >= 0 && c.plant_probability <= 1,
+          "StreamRec: noise and plant_probability are probabilities");
+  std::mt19937_64 catalogue_rng(c.catalogue_seed), rng(c.seed);
+  StreamRecSessions out;
+  out.n_items = c.n_walk_items + 2 * c.n_pairs;
+  out.item_category = random_categories(c.n_walk_items, c.n_categories, catalogue_rng);
+  const auto members = members_by_category(out.item_category, c.n_categories);
+  for (int i = 0; i < 2 * c.n_pairs; ++i) out.item_category.push_back(uniform_int(catalogue_rng, 0, c.n_categories - 1));
+  const int group_size = c.n_walk_items / c.n_categories;
+  std::bernoulli_distribution wanders(c.noise), planted(c.plant_probability);
+  std::discrete_distribution<int> engaging({0.6, 0.25, 0.1, 0.05});
+
+  const std::size_t events = c.length + 1;
+  Tokens items(c.count * events);
+  out.categories.resize(c.count * c.length);
+  out.gaps.resize(c.count * c.length);
+  out.engagement.resize(c.count * c.length);
+  out.planted_row.assign(c.count, -1);
+  for (std::size_t s = 0; s < c.count; ++s) {
+    int t0 = -1, pair = 0;
+    if (planted(rng)) {
+      t0 = uniform_int(rng, 0, int(c.length - c.distance));
+      pair = uniform_int(rng, 0, c.n_pairs - 1);
+      out.planted_row[s] = t0 + int(c.distance) - 1;
+    }
+    int item = uniform_int(rng, 0, c.n_walk_items - 1), previous_engagement = 0;
+    for (std::size_t t = 0; t < events; ++t) {
+      if (t0 >= 0 && t == std::size_t(t0)) item = c.n_walk_items + pair;
+      if (t0 >= 0 && t == std::size_t(t0) + c.distance) item = c.n_walk_items + c.n_pairs + pair;
+      items[s * events + t] = item;
+      const int category = out.item_category[std::size_t(item)], engagement = engaging(rng);
+      const double gap = t == 0 ? 0.0 : std::exponential_distribution<double>(1.0 / (1 + 2 * previous_engagement))(rng);
+      if (t < c.length) {
+        out.categories[s * c.length + t] = category;
+        out.gaps[s * c.length + t] = gap;
+        out.engagement[s * c.length + t] = engagement;
+      }
+      previous_engagement = engagement;
+      const auto& group = members[std::size_t(engagement >= 2 ? category : (category + 1) % c.n_categories)];
+      item = wanders(rng) ? uniform_int(rng, 0, c.n_walk_items - 1) : group[std::size_t(uniform_int(rng, 0, group_size - 1))];
+    }
+  }
+  out.sessions = next_token_set(items, c.count, c.length);
+  return out;
+}
+
 }  // namespace nn

@@ -192,6 +192,72 @@ BOOST_AUTO_TEST_CASE(embedded_patterns_sit_where_their_label_says) {
   BOOST_TEST((nn::embedded_patterns(count, length, pattern_length, n_patterns, 8, 1, 2).tokens == set.tokens));
 }
 
+// ---- synthetic: StreamRec sessions --------------------------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(streamrec_sessions_follow_their_walk_and_hold_their_planted_pairs) {
+  nn::StreamRecConfig config;
+  config.count = 2000;
+  config.length = 30;
+  config.distance = 20;
+  const auto data = nn::streamrec_sessions(config);
+  const std::size_t n = config.count, T = config.length;
+  BOOST_TEST_REQUIRE(data.sessions.tokens.size() == n * T);
+  BOOST_TEST_REQUIRE(data.n_items == config.n_walk_items + 2 * config.n_pairs);
+  const int first_trigger = config.n_walk_items, first_target = config.n_walk_items + config.n_pairs;
+  std::size_t plants = 0, saves = 0, stays = 0, moves_on = 0, views = 0;
+  std::vector<std::size_t> by_engagement(4);
+  double gap_after_view = 0, gap_after_share = 0;
+  std::size_t after_view = 0, after_share = 0;
+  for (std::size_t s = 0; s < n; ++s) {
+    const auto row = data.planted_row[s];
+    if (row >= 0) {  // the trigger sits distance positions before the planted target, which is its pair
+      ++plants;
+      const auto target = data.sessions.targets[s * T + std::size_t(row)];
+      const auto trigger = data.sessions.tokens[s * T + std::size_t(row + 1) - config.distance];
+      BOOST_TEST_REQUIRE(trigger >= first_trigger);
+      BOOST_TEST_REQUIRE(trigger < first_target);
+      BOOST_TEST(target == trigger + config.n_pairs);
+    }
+    for (std::size_t t = 0; t < T; ++t) {
+      const auto i = s * T + t;
+      const int item = data.sessions.tokens[i], e = data.engagement[i];
+      BOOST_TEST_REQUIRE(data.categories[i] == data.item_category[std::size_t(item)]);
+      BOOST_TEST_REQUIRE((t > 0 || data.gaps[i] == 0.0));
+      BOOST_TEST_REQUIRE(data.gaps[i] >= 0.0);
+      ++by_engagement[std::size_t(e)];
+      if (item >= first_trigger) BOOST_TEST_REQUIRE(row >= 0);  // pair items appear only when planted
+      if (t + 1 < T) {
+        const int next = data.categories[i + 1];
+        if (data.sessions.tokens[i + 1] >= first_trigger) continue;  // planted, not walked
+        const int c = data.categories[i];
+        if (e >= 2) ++saves, stays += next == c;
+        else ++views, moves_on += next == (c + 1) % config.n_categories;
+        if (e == 0) gap_after_view += data.gaps[i + 1], ++after_view;
+        if (e == 3) gap_after_share += data.gaps[i + 1], ++after_share;
+      }
+    }
+  }
+  BOOST_TEST(frequency_matches(double(plants) / n, config.plant_probability, n));
+  // The walk: the category stays after a save or share and moves on after a view or click, but for the noise
+  // (a uniform item lands in the expected category with probability 1 / n_categories).
+  const double kept = (1 - config.noise) + config.noise / config.n_categories;
+  BOOST_TEST(frequency_matches(double(stays) / saves, kept, saves));
+  BOOST_TEST(frequency_matches(double(moves_on) / views, kept, views));
+  const double total = double(n * T);
+  BOOST_TEST(frequency_matches(by_engagement[0] / total, 0.6, n * T));
+  BOOST_TEST(frequency_matches(by_engagement[3] / total, 0.05, n * T));
+  BOOST_TEST(gap_after_view / after_view < 1.2);  // mean 1 minute
+  BOOST_TEST(gap_after_share / after_share > 5.5);  // mean 7 minutes
+  const auto again = nn::streamrec_sessions(config);
+  BOOST_TEST((again.sessions.tokens == data.sessions.tokens));
+  BOOST_TEST((again.gaps == data.gaps));
+  auto held_out = config;  // new sessions over the same catalogue
+  held_out.seed = 2;
+  const auto other = nn::streamrec_sessions(held_out);
+  BOOST_TEST((other.item_category == data.item_category));
+  BOOST_TEST((other.sessions.tokens != data.sessions.tokens));
+}
+
 // ---- synthetic: counting ----------------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(counting_targets_are_inclusive_prefix_counts) {

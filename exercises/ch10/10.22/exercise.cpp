@@ -4,7 +4,7 @@
 //
 // The student's mask then runs inside a model: the checks take the student's window_mask(n, 11), read each row's
 // visible keys as one interval, and train the nn library's encoder with exactly those keys on the embedded-pattern
-// task (nn::embedded_patterns, docs/data.md), in this process; a model with full attention is trained beside it.
+// task (nn::embedded_patterns, data/README.md), in this process; a model with full attention is trained beside it.
 // Accuracy is measured here on held-out sequences the solution never sees. The quick budget asks only that both
 // learn well above chance on patterns of length 5; --full trains on patterns of length 5 and 15 and reports the
 // four accuracies (figure `accuracy`, docs/results/ch10.md).
@@ -200,13 +200,12 @@ before the row softmax. The checks allow float's rounding (1e-5 relative, or 1e-
 
 void part_b(workbook::Exercise& ex) {
   ex.part("b", 3, R"(Your mask now runs inside a model. The exercise builds your window_mask(n, 11) for the length
-of the sequences, lets each position of a small encoder (2 layers, 2 heads, the mean of its positions
-read by the classifier) attend only to the keys your mask lets through, and trains it on the embedded-pattern task
-(docs/data.md): sequences of random tokens that hide one of a few fixed patterns, or none, and a label saying which.
-A second encoder, identical but built with your window_mask(n, 2n - 1), which is full attention, is trained on
-the same data. Both are scored on held-out
-sequences. Nothing to write beyond part (a); the checks pass when both models learn the task, each held-out
-accuracy more than ten standard errors above chance.
+of the sequences, lets each position of a small encoder (2 layers, 2 heads, the mean of its positions read by the
+classifier) attend only to the keys your mask lets through, and trains it on the embedded-pattern task
+(data/README.md): sequences of random tokens that hide one of a few fixed patterns, or none, and a label saying
+which. A second encoder, identical but built with your window_mask(n, 2n - 1), which is full attention, is trained
+on the same data. Both are scored on held-out sequences. Nothing to write beyond part (a); the checks pass when
+both models learn the task, each held-out accuracy more than ten standard errors above chance.
 
 Quick budget: sequences of 24 tokens of 32 kinds, patterns of length 5, 3 patterns (4 classes, chance 1/4), 400
 steps. Full budget (--full): sequences of 48 tokens, patterns of length 5 and of length 15, 3000 steps each; the

@@ -1,10 +1,15 @@
 #include "workbook/remote/server.hpp"
 
+#include <csignal>
+#include <filesystem>
+#include <iostream>
 #include <map>
 #include <new>
 
 #include "workbook/check.hpp"
 #include "workbook/remote/frames.hpp"
+
+extern "C" void openblas_set_num_threads(int threads);
 
 namespace workbook::remote {
 
@@ -63,6 +68,27 @@ int serve(int requests_fd, int replies_fd) {
     }
     if (!write_frame(replies_fd, reply)) return 0;
   }
+}
+
+int serve_solution() {
+  openblas_set_num_threads(1);  // one solution process per exercise, several at once: no BLAS threads
+  std::signal(SIGPIPE, SIG_IGN);  // the checks may stop listening; that is an ordinary end
+  return serve(3, 4);
+}
+
+int serve_variant(const std::string& started_as, std::initializer_list<Variant> variants) {
+  const std::filesystem::path path(started_as);
+  const auto dir = path.parent_path().filename().string();
+  const auto name = dir == "mutants" || dir == "alternatives" ? dir + "/" + path.filename().string() : path.filename().string();
+  for (const auto& variant : variants)
+    if (name == variant.name) {
+      variant.bind();
+      return serve_solution();
+    }
+  std::cerr << started_as << ": started as " << name << ", which names none of the solutions in this program:";
+  for (const auto& variant : variants) std::cerr << " " << variant.name;
+  std::cerr << "\n";
+  return 2;
 }
 
 }  // namespace workbook::remote

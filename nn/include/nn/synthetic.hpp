@@ -60,7 +60,7 @@ struct SessionData {
 SessionData session_sequences(std::size_t count, std::size_t length, int n_items, int n_categories, double noise,
                               std::uint64_t seed);
 
-// (5) Embedded patterns: chapter 10's pattern-classification task (docs/data.md). n_patterns patterns of
+// (5) Embedded patterns: chapter 10's pattern-classification task (data/README.md). n_patterns patterns of
 // pattern_length tokens each are drawn once from [0, vocab), all different (fixed by the seed). A sequence
 // is `length` uniform tokens of [0, vocab) and has a class uniform in [0, n_patterns]: class 0 embeds
 // nothing; class c >= 1 overwrites positions s .. s + pattern_length - 1 with pattern c - 1, the start s
@@ -79,5 +79,46 @@ struct LabelledSequences {
 LabelledSequences embedded_patterns(std::size_t count, std::size_t length, std::size_t pattern_length,
                                     std::size_t n_patterns, int vocab, std::uint64_t pattern_seed,
                                     std::uint64_t sequence_seed);
+
+// (6) StreamRec sessions (data/README.md): one user's visit to a streaming platform, an event per position: the
+// item, its category, the minutes since the previous event and how the user engaged with it (0 view, 1 click,
+// 2 save, 3 share). Used by chapter 10's StreamRec exercises (10.26-10.29).
+// Items [0, n_walk_items) are the catalogue the walk visits, split into n_categories equal groups at random as in
+// (4). Items [n_walk_items, n_walk_items + n_pairs) are triggers and the next n_pairs are their targets: trigger p
+// is paired with target p; the walk never visits either, and each has a uniform category.
+// The walk: the first item is a uniform catalogue item; after an event on category c with engagement e the next
+// item is, with probability noise, a uniform catalogue item; otherwise a uniform item of category c when e >= 2
+// (saved or shared: more of the same) and of category (c + 1) mod n_categories when e <= 1. Engagement is drawn
+// on its own at each event: view 0.6, click 0.25, save 0.1, share 0.05. The gap before an event is exponential
+// with mean 1 + 2 e' minutes, e' the previous event's engagement (the first event's gap is 0).
+// Planted dependency: with probability plant_probability a session holds one pair: trigger p (uniform) at a
+// position t0 uniform in [0, length - distance], its target at t0 + distance; the walk goes on from each as from
+// any item. targets[t] is the item at t + 1 (one event past the last position is generated for it).
+// Best possible next-item accuracy: on the row whose target is the planted one (planted_row), 1 for a model that
+// sees distance - 1 positions back and 1 / n_pairs for one that does not (any trigger was equally likely);
+// on the walk's rows (1 - noise) / g + noise / n_walk_items with g = n_walk_items / n_categories, for a model
+// that reads the current item's category and engagement.
+struct StreamRecConfig {
+  std::size_t count = 1000;
+  std::size_t length = 50;
+  int n_walk_items = 200;
+  int n_categories = 10;  // divides n_walk_items
+  int n_pairs = 10;
+  double noise = 0.1;
+  double plant_probability = 0.5;
+  std::size_t distance = 10;  // k: how far after the trigger its target comes, in [1, length]
+  std::uint64_t catalogue_seed = 1;  // the items' categories: training and held-out sessions share it
+  std::uint64_t seed = 1;            // the sessions
+};
+struct StreamRecSessions {
+  SequenceSet sessions;            // item ids, (count, length); targets: the next item
+  Tokens categories;               // (count, length): each event's item category
+  std::vector<double> gaps;        // (count, length): minutes since the previous event
+  Tokens engagement;               // (count, length): 0 view, 1 click, 2 save, 3 share
+  Tokens planted_row;              // (count): the position whose target is the planted target, -1 when none
+  std::vector<int> item_category;  // (n_items)
+  int n_items = 0;                 // n_walk_items + 2 n_pairs: the vocabulary of item ids
+};
+StreamRecSessions streamrec_sessions(const StreamRecConfig& config);
 
 }  // namespace nn

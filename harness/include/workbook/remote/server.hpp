@@ -6,6 +6,7 @@
 //   const workbook::remote::Bindings bindings{{"online_stats", workbook::remote::bind(&ch10_12::online_stats)}};
 
 #include <functional>
+#include <initializer_list>
 #include <string>
 #include <tuple>
 #include <type_traits>
@@ -51,5 +52,17 @@ class Bindings {
 
 // Answers requests read from `requests_fd` on `replies_fd` until the requests end. Returns the exit status.
 int serve(int requests_fd, int replies_fd);
+
+// A solution process's main: one BLAS thread, the checks' requests on descriptor 3, the replies on 4.
+int serve_solution();
+
+// Several solutions of one exercise built as one program (cmake/exercises.cmake): the path it was started
+// under names the one that answers, as "<dir>/reference", "<dir>/stub" or "<dir>/mutants/<stem>", each a
+// link to the program. `bind` makes that solution's Bindings.
+struct Variant {
+  const char* name;
+  void (*bind)();
+};
+int serve_variant(const std::string& started_as, std::initializer_list<Variant> variants);
 
 }  // namespace workbook::remote
