@@ -25,7 +25,7 @@ std::pair<Tokens, Tokens> gather(const SequenceSet& set, const std::vector<std::
 }  // namespace
 
 std::vector<double> train_next_item(Gpt<float>& model, const SequenceSet& sessions, const NextItemTraining& training,
-                                    const std::function<void(std::size_t step)>& progress) {
+                                    const std::function<void(std::size_t done, double loss)>& progress) {
   if (sessions.count == 0) throw std::invalid_argument("train_next_item: no sessions");
   AdamWConfig adamw;
   adamw.lr = training.lr;
@@ -41,7 +41,7 @@ std::vector<double> train_next_item(Gpt<float>& model, const SequenceSet& sessio
     losses.push_back(model.loss(targets));
     model.backward();
     optimizer.step();
-    if (progress) progress(step);
+    if (progress) progress(step + 1, losses.back());
   }
   model.train(false);
   return losses;

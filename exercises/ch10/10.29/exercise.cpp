@@ -13,11 +13,14 @@
 
 #include "ch10/10.29/interface.hpp"
 
+#include <chrono>
 #include <cmath>
+#include <iostream>
 #include <map>
 #include <tuple>
 
 #include "nn/sessions.hpp"
+#include "nn/train_log.hpp"
 #include "workbook/exercise.hpp"
 #include "workbook/oracle/attention.hpp"
 #include "workbook/oracle/finite_difference.hpp"
@@ -243,7 +246,19 @@ nn::NextItemScore trained_score(const Context& ctx, std::size_t h_q, std::size_t
   training.lr = e.lr;
   training.batch = e.batch;
   training.seed = ctx.seed_for("c-batches");
-  nn::train_next_item(model, data.sessions, training);
+  if (ctx.full()) {  // minutes: say where the run is
+    std::cerr << "h_q = " << h_q << ", h_kv = " << h_kv << "\n";
+    nn::ProgressBar bar(std::cerr, training.steps);
+    const auto start = std::chrono::steady_clock::now();
+    const double tokens_per_step = double(training.batch * e.data.length);
+    nn::train_next_item(model, data.sessions, training, [&](std::size_t done, double loss) {
+      const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+      bar.update(done, loss, double(done) * tokens_per_step / elapsed.count());
+    });
+    bar.finish();
+  } else {
+    nn::train_next_item(model, data.sessions, training);
+  }
   model.set_attention_core(nullptr);  // scored with the library's own attention
   return cache[key] = nn::score_next_item(model, test);
 }

@@ -19,9 +19,10 @@ struct NextItemTraining {
 };
 
 // Trains every parameter of `model` on next-item prediction over `sessions`, batch after batch of shuffled
-// sessions. Returns the loss of each step; `progress`, when given, is called after each step.
+// sessions. Returns the loss of each step; `progress`, when given, is called after each step with the number of
+// steps done and that step's loss.
 std::vector<double> train_next_item(Gpt<float>& model, const SequenceSet& sessions, const NextItemTraining& training,
-                                    const std::function<void(std::size_t step)>& progress = {});
+                                    const std::function<void(std::size_t done, double loss)>& progress = {});
 
 struct NextItemScore {
   double loss = 0;              // mean cross-entropy over every position
