@@ -24,6 +24,12 @@ BOOST_AUTO_TEST_CASE(csv_is_long_form_with_quoted_labels) {
   BOOST_TEST(plots::to_csv(two_lines()) == "series,x,y\n\"up, and \"\"quoted\"\"\",0,0\n\"up, and \"\"quoted\"\"\",1,1\ndown,0,1\ndown,1,0\n");
 }
 
+BOOST_AUTO_TEST_CASE(a_measured_figure_says_so_in_its_first_line) {
+  auto plot = two_lines();
+  plot.measured = true;
+  BOOST_TEST(plots::to_csv(plot) == std::string(plots::measured_marker) + "\n" + plots::to_csv(two_lines()));
+}
+
 BOOST_AUTO_TEST_CASE(gnuplot_script_holds_labels_and_data) {
   const auto gp = plots::to_gnuplot(two_lines());
   BOOST_TEST(gp.find("set title 'It''s a test'") != std::string::npos, gp);

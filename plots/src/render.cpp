@@ -65,6 +65,7 @@ std::string slurp(const std::filesystem::path& path) {
 
 std::string to_csv(const Plot& plot) {
   std::ostringstream out;
+  if (plot.measured) out << measured_marker << "\n";
   if (plot.kind == Plot::Kind::heatmap) {
     out << "column,row,value\n";
     for (std::size_t r = 0; r < plot.z.shape(0); ++r)

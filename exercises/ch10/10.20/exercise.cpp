@@ -7,9 +7,9 @@
 // Expected values: the definition H = -sum a ln a (0 ln 0 = 0) written as a loop (workbook/oracle/entropy.hpp),
 // closed forms for one-hot rows (0) and rows uniform over k keys (ln k), and, for the labels, consistency with the
 // student's own threshold, which must lie strictly between 0 and ln n. The model's attention is read through an
-// nn::AttentionCore that calls the library's own attention_forward and keeps its probabilities: the forward is the
-// library's, unchanged. Quick budget: 2 layers of 4 heads, width 16, 400 steps; --full: 4 layers of 4 heads, width
-// 64, 3000 steps (figures `entropy` and `profile`, docs/results/ch10-10.20.md).
+// nn::AttentionCore that calls the library's own attention_forward and keeps its probabilities (nn::encoder_attention):
+// the forward is the library's, unchanged. Quick budget: 2 layers of 4 heads, width 16, 400 steps; --full: 4 layers of 4 heads, width
+// 64, 3000 steps (figures `entropy` and `profile`, docs/results/ch10.md).
 
 #include "ch10/10.20/interface.hpp"
 
@@ -21,6 +21,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "nn/attention_probe.hpp"
 #include "nn/classify.hpp"
 #include "workbook/exercise.hpp"
 #include "workbook/oracle/entropy.hpp"
@@ -181,37 +182,12 @@ struct Trained {
   Attention untrained;   // the same sequences through the same encoder at its initial weights
 };
 
-// An attention core that runs the library's own attention and keeps each call's probabilities, one call per layer
-// in order (nn::AttentionCache: (batch, n_head, q_len, kv_len)). For evaluation only: it has no backward.
-struct Recorder {
-  std::vector<std::vector<float>> probs;
-  nn::AttentionCore<float> core;
-  Recorder() {
-    core.forward = [this](const nn::Matrix<float>& q, const nn::Matrix<float>& k, const nn::Matrix<float>& v,
-                          const nn::AttentionShape& shape, const nn::AttentionMask& mask) {
-      nn::AttentionCache<float> cache;
-      auto out = nn::attention_forward(q, k, v, shape, mask, nn::RelativeBias<float>{}, cache);
-      probs.push_back(std::move(cache.probs));
-      return out;
-    };
-    core.backward = [](const nn::Matrix<float>&, const nn::Matrix<float>&, const nn::Matrix<float>&,
-                       const nn::Matrix<float>&, const nn::AttentionShape&,
-                       const nn::AttentionMask&) -> nn::AttentionGrads<float> {
-      throw std::logic_error("10.20's recording attention core is for evaluation only");
-    };
-  }
-};
-
 // The attention weights of `model` on the first `count` sequences of `set`: (count, layers, heads, length, length).
 Attention attention_of(nn::Encoder<float>& model, const nn::LabelledSequences& set, std::size_t count,
                        const Setting& s) {
-  Recorder recorder;
-  model.train(false);
-  model.set_attention_core(&recorder.core);
   const nn::Tokens tokens(set.tokens.begin(), set.tokens.begin() + std::ptrdiff_t(count * set.length));
-  model.forward(tokens, count, set.length, {});
-  model.set_attention_core(nullptr);
-  if (recorder.probs.size() != s.layers) throw std::logic_error("10.20: expected one attention call per layer");
+  const auto probs = nn::encoder_attention(model, tokens, count, set.length);
+  if (probs.size() != s.layers) throw std::logic_error("10.20: expected one attention call per layer");
   const std::size_t n = set.length;
   Attention a = Attention::from_shape({count, s.layers, s.heads, n, n});
   for (std::size_t l = 0; l < s.layers; ++l)
@@ -219,7 +195,7 @@ Attention attention_of(nn::Encoder<float>& model, const nn::LabelledSequences& s
       for (std::size_t h = 0; h < s.heads; ++h)
         for (std::size_t i = 0; i < n; ++i)
           for (std::size_t j = 0; j < n; ++j)
-            a(e, l, h, i, j) = recorder.probs[l][((e * s.heads + h) * n + i) * n + j];
+            a(e, l, h, i, j) = probs[l][((e * s.heads + h) * n + i) * n + j];
   return a;
 }
 
@@ -411,7 +387,7 @@ show your head_entropy of the trained model and, in `profile`, your threshold.)"
 
 void part_d(workbook::Exercise& ex) {
   ex.part("d", 1, R"(Before looking at layers, a control: the same encoder at its initial weights (before any
-training step) gives attention of what kind? Then run the full budget (or read docs/results/ch10-10.20.md): do the
+training step) gives attention of what kind? Then run the full budget (or read docs/results/ch10.md): do the
 layers of the trained model show different entropy profiles (figure `profile`), and what does that suggest about how
 the layers share the work of finding a pattern? Say how much one run and 10 sequences can support.)")
       .choice_answer("d_untrained", "the heads of the untrained encoder are", {"focused", "diffuse", "some of each"},
@@ -421,9 +397,12 @@ the layers share the work of finding a pattern? Say how much one run and 10 sequ
 
 // ---- figures ---------------------------------------------------------------------------------------------------
 
+// Both figures come from a model trained in this run: measured (their numbers depend on the machine).
 workbook::Plot entropy_figure(const Context& ctx) {
-  return workbook::heatmap("Mean attention entropy of each head (nats), your head_entropy", "head", "layer",
-                           "entropy (nats)", ch10_20::head_entropy(trained(ctx).attention));
+  auto plot = workbook::heatmap("Mean attention entropy of each head (nats), your head_entropy", "head", "layer",
+                                "entropy (nats)", ch10_20::head_entropy(trained(ctx).attention));
+  plot.measured = true;
+  return plot;
 }
 
 // One series per head, its entropy against the layer; beside them ln n, your threshold, and the untrained model's
@@ -447,7 +426,9 @@ workbook::Plot profile_figure(const Context& ctx) {
   series.push_back({"ln n (uniform rows)", ends, {top, top}, workbook::Series::Style::lines});
   series.push_back({"untrained model (mean)", ends, {untrained, untrained}, workbook::Series::Style::lines});
   series.push_back({"your threshold", ends, {threshold, threshold}, workbook::Series::Style::lines});
-  return workbook::xy_plot("Attention entropy of each head by layer", "layer", "entropy (nats)", series);
+  auto plot = workbook::xy_plot("Attention entropy of each head by layer", "layer", "entropy (nats)", series);
+  plot.measured = true;
+  return plot;
 }
 
 }  // namespace

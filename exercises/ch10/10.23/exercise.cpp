@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "nn/classify.hpp"
+#include "nn/slab_core.hpp"
 #include "workbook/exercise.hpp"
 #include "workbook/oracle/attention.hpp"
 #include "workbook/oracle/finite_difference.hpp"
@@ -97,16 +98,8 @@ CheckResult backward_matches(const Inputs& in, double tau, std::mt19937_64& rng)
   workbook::require_shape("attention_backward (dk)", g.dk, {in.k.shape(0), in.k.shape(1), in.k.shape(2)});
   workbook::require_shape("attention_backward (dv)", g.dv, {in.v.shape(0), in.v.shape(1), in.v.shape(2)});
   const auto loss = [&](const Heads& q, const Heads& k, const Heads& v) { return double(xt::sum(dout * oracle_forward(q, k, v, tau))()); };
-  using workbook::oracle::numerical_gradient;
-  const auto dq = numerical_gradient(in.q, [&](const Heads& q) { return loss(q, in.k, in.v); });
-  const auto dk = numerical_gradient(in.k, [&](const Heads& k) { return loss(in.q, k, in.v); });
-  const auto dv = numerical_gradient(in.v, [&](const Heads& v) { return loss(in.q, in.k, v); });
-  // One check over the three gradients laid end to end, each within float's rounding of its own scale.
-  const auto flat = [](const auto& a, const auto& b, const auto& c) {
-    return xt::xarray<double>(xt::concatenate(xt::xtuple(xt::flatten(a), xt::flatten(b), xt::flatten(c))));
-  };
-  const auto expected = flat(dq, dk, dv);
-  return workbook::close(flat(g.dq, g.dk, g.dv), expected,
+  const auto expected = workbook::oracle::numerical_gradients(in.q, in.k, in.v, loss);
+  return workbook::close(workbook::oracle::end_to_end(g.dq, g.dk, g.dv), expected,
                          workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(expected)));
 }
 
@@ -168,35 +161,18 @@ Inputs random_inputs() {
 
 // ---- the student's attention inside the library's encoder -------------------------------------------------
 
-Heads to_heads(const nn::Matrix<float>& x, std::size_t batch, std::size_t n_head) {
-  return xt::cast<double>(nn::split_heads(x, batch, n_head));
-}
-
-nn::Matrix<float> from_heads(const Heads& h, std::size_t batch, const nn::Matrix<float>& like, const char* what) {
-  const auto merged = nn::merge_heads(xt::xtensor<float, 3>(xt::cast<float>(h)), batch);
-  workbook::require_shape(what, merged, {like.shape(0), like.shape(1)});
-  return merged;
-}
-
 // Every block's attention is the student's, forward and backward, at temperature tau. The encoder's masks are
 // bidirectional without padding here, so there is nothing for the student's functions to mask.
 nn::AttentionCore<float> student_core(double tau) {
-  nn::AttentionCore<float> core;
-  core.forward = [tau](const nn::Matrix<float>& q, const nn::Matrix<float>& k, const nn::Matrix<float>& v,
-                       const nn::AttentionShape& s, const nn::AttentionMask&) {
-    const auto out = ch10_23::attention_forward(to_heads(q, s.batch, s.n_head), to_heads(k, s.batch, s.n_kv_head),
-                                                to_heads(v, s.batch, s.n_kv_head), tau);
-    return from_heads(out, s.batch, q, "attention_forward");
-  };
-  core.backward = [tau](const nn::Matrix<float>& dout, const nn::Matrix<float>& q, const nn::Matrix<float>& k,
-                        const nn::Matrix<float>& v, const nn::AttentionShape& s, const nn::AttentionMask&) {
-    const auto g = ch10_23::attention_backward(to_heads(dout, s.batch, s.n_head), to_heads(q, s.batch, s.n_head),
-                                               to_heads(k, s.batch, s.n_kv_head), to_heads(v, s.batch, s.n_kv_head), tau);
-    return nn::AttentionGrads<float>{from_heads(g.dq, s.batch, q, "attention_backward (dq)"),
-                                     from_heads(g.dk, s.batch, k, "attention_backward (dk)"),
-                                     from_heads(g.dv, s.batch, v, "attention_backward (dv)")};
-  };
-  return core;
+  return nn::slab_core(
+      [tau](const Heads& q, const Heads& k, const Heads& v, const nn::AttentionShape&) {
+        return ch10_23::attention_forward(q, k, v, tau);
+      },
+      [tau](const Heads& dout, const Heads& q, const Heads& k, const Heads& v, const nn::AttentionShape&) {
+        const auto g = ch10_23::attention_backward(dout, q, k, v, tau);
+        return nn::SlabGrads{g.dq, g.dk, g.dv};
+      },
+      "attention_forward", "attention_backward");
 }
 
 // Quick: 24 tokens of 32 kinds, 3 patterns (chance 1/4); 1 layer of 2 heads, width 16, 120 steps of 16 sequences:

@@ -20,6 +20,7 @@
 #include <tuple>
 
 #include "nn/sessions.hpp"
+#include "nn/slab_core.hpp"
 #include "nn/train_log.hpp"
 #include "workbook/exercise.hpp"
 #include "workbook/oracle/attention.hpp"
@@ -119,50 +120,25 @@ CheckResult backward_matches(const Inputs& in, std::mt19937_64& rng) {
   const auto loss = [&](const Heads& q, const Heads& k, const Heads& v) {
     return double(xt::sum(dout * oracle_forward(q, k, v, in.h_q, in.h_kv))());
   };
-  using workbook::oracle::numerical_gradient;
-  const auto dq = numerical_gradient(in.q, [&](const Heads& q) { return loss(q, in.k, in.v); });
-  const auto dk = numerical_gradient(in.k, [&](const Heads& k) { return loss(in.q, k, in.v); });
-  const auto dv = numerical_gradient(in.v, [&](const Heads& v) { return loss(in.q, in.k, v); });
-  const auto flat = [](const auto& a, const auto& b, const auto& c) {
-    return xt::xarray<double>(xt::concatenate(xt::xtuple(xt::flatten(a), xt::flatten(b), xt::flatten(c))));
-  };
-  const auto expected = flat(dq, dk, dv);
-  return workbook::close(flat(g.dq, g.dk, g.dv), expected,
+  const auto expected = workbook::oracle::numerical_gradients(in.q, in.k, in.v, loss);
+  return workbook::close(workbook::oracle::end_to_end(g.dq, g.dk, g.dv), expected,
                          workbook::tolerance::float_sums(workbook::tolerance::largest_magnitude(expected)));
 }
 
 // ---- the student's attention inside the library's GPT --------------------------------------------------------
 
-Heads to_heads(const nn::Matrix<float>& x, std::size_t batch, std::size_t n_head) {
-  return xt::cast<double>(nn::split_heads(x, batch, n_head));
-}
-
-nn::Matrix<float> from_heads(const Heads& h, std::size_t batch, const nn::Matrix<float>& like, const char* what) {
-  const auto merged = nn::merge_heads(xt::xtensor<float, 3>(xt::cast<float>(h)), batch);
-  workbook::require_shape(what, merged, {like.shape(0), like.shape(1)});
-  return merged;
-}
-
 // Every block's attention is the student's, forward and backward. The GPT's mask is causal and the queries and
 // keys are the same positions (no cache), which is what the student's functions assume.
 nn::AttentionCore<float> student_core() {
-  nn::AttentionCore<float> core;
-  core.forward = [](const nn::Matrix<float>& q, const nn::Matrix<float>& k, const nn::Matrix<float>& v,
-                    const nn::AttentionShape& s, const nn::AttentionMask&) {
-    const auto out = ch10_29::grouped_attention(to_heads(q, s.batch, s.n_head), to_heads(k, s.batch, s.n_kv_head),
-                                                to_heads(v, s.batch, s.n_kv_head), int(s.n_head), int(s.n_kv_head));
-    return from_heads(out, s.batch, q, "grouped_attention");
-  };
-  core.backward = [](const nn::Matrix<float>& dout, const nn::Matrix<float>& q, const nn::Matrix<float>& k,
-                     const nn::Matrix<float>& v, const nn::AttentionShape& s, const nn::AttentionMask&) {
-    const auto g = ch10_29::grouped_attention_backward(
-        to_heads(dout, s.batch, s.n_head), to_heads(q, s.batch, s.n_head), to_heads(k, s.batch, s.n_kv_head),
-        to_heads(v, s.batch, s.n_kv_head), int(s.n_head), int(s.n_kv_head));
-    return nn::AttentionGrads<float>{from_heads(g.dq, s.batch, q, "grouped_attention_backward (dq)"),
-                                     from_heads(g.dk, s.batch, k, "grouped_attention_backward (dk)"),
-                                     from_heads(g.dv, s.batch, v, "grouped_attention_backward (dv)")};
-  };
-  return core;
+  return nn::slab_core(
+      [](const Heads& q, const Heads& k, const Heads& v, const nn::AttentionShape& s) {
+        return ch10_29::grouped_attention(q, k, v, int(s.n_head), int(s.n_kv_head));
+      },
+      [](const Heads& dout, const Heads& q, const Heads& k, const Heads& v, const nn::AttentionShape& s) {
+        const auto g = ch10_29::grouped_attention_backward(dout, q, k, v, int(s.n_head), int(s.n_kv_head));
+        return nn::SlabGrads{g.dq, g.dk, g.dv};
+      },
+      "grouped_attention", "grouped_attention_backward");
 }
 
 nn::GptConfig session_model(std::size_t vocab, std::size_t context, std::size_t layers, std::size_t width,

@@ -27,6 +27,10 @@ struct Plot {
   std::string zlabel;          // heatmaps: the colour bar's label
   bool logx = false;
   bool logy = false;
+  // Drawn from a measurement (a model trained in the quick budget, a timing): its numbers depend on the machine's
+  // BLAS kernels and threads. Its data file says so in its first line, and `workbook dev check` holds the
+  // catalogue's committed copy to the figure's shape (its series and points), not to its values.
+  bool measured = false;
 };
 
 // The two common shapes, so that an exercise's figure reads as one call.

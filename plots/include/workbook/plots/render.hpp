@@ -21,6 +21,8 @@ Rendered render(const Plot& plot, const std::filesystem::path& stem, const std::
 bool gnuplot_available();
 
 // The plot's data in long form: "series,x,y" for xy plots, "column,row,value" for heatmaps.
+// The first line of a measured figure's data file (Plot::measured).
+inline constexpr const char* measured_marker = "# measured: the values differ from machine to machine";
 std::string to_csv(const Plot& plot);
 // A self-contained gnuplot script (data inline) with no terminal set: `gnuplot -p stem.gp` re-plots it.
 std::string to_gnuplot(const Plot& plot);

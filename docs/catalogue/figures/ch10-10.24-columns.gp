@@ -1,0 +1,66 @@
+# made by workbook; re-plot with: gnuplot -p <this file>
+set title 'Attention received by each position (mean column sum, 100 sequences)' noenhanced
+set xlabel 'key position' noenhanced
+set ylabel 'mean column sum' noenhanced
+set grid
+set key inside top right opaque box noenhanced
+set style fill transparent solid 0.45 noborder
+$s0 << EOD
+0 0.8900637277
+1 0.9957734418
+2 0.9791992431
+3 0.9723937927
+4 1.008570338
+5 0.9819466142
+6 1.019357911
+7 0.9734823597
+8 1.009055931
+9 1.013710677
+10 1.011151811
+11 0.9803670871
+12 1.038922762
+13 0.9773967908
+14 1.007375715
+15 1.016593946
+16 1.060148493
+17 0.9534135898
+18 1.080822698
+19 1.067663527
+20 0.9674525396
+21 1.003086077
+22 0.9501968995
+23 1.041854082
+EOD
+$s1 << EOD
+0 1.013698517
+1 0.9939499476
+2 1.001909834
+3 0.9991820791
+4 0.9955540449
+5 0.9955218913
+6 1.003887274
+7 0.9943276857
+8 0.9993206463
+9 0.9848889588
+10 0.9945695592
+11 0.9896727898
+12 1.002478653
+13 1.019373342
+14 1.012113105
+15 0.991440828
+16 0.9818215934
+17 1.0020958
+18 0.9966832839
+19 0.9887202051
+20 1.004678089
+21 0.9952891336
+22 1.021368392
+23 1.017454337
+EOD
+$s2 << EOD
+0 1
+23 1
+EOD
+plot $s0 using 1:2 with linespoints lw 2 pt 7 ps 1.1 title 'layer 0', \
+    $s1 using 1:2 with linespoints lw 2 pt 7 ps 1.1 title 'layer 1', \
+    $s2 using 1:2 with lines lw 2 title 'every column equal'

@@ -1,0 +1,29 @@
+#include "nn/attention_probe.hpp"
+
+#include <stdexcept>
+
+namespace nn {
+
+std::vector<std::vector<float>> encoder_attention(Encoder<float>& model, const Tokens& tokens, std::size_t batch,
+                                                  std::size_t length) {
+  std::vector<std::vector<float>> probs;
+  AttentionCore<float> recorder;
+  recorder.forward = [&probs](const Matrix<float>& q, const Matrix<float>& k, const Matrix<float>& v,
+                              const AttentionShape& shape, const AttentionMask& mask) {
+    AttentionCache<float> cache;
+    auto out = attention_forward(q, k, v, shape, mask, RelativeBias<float>{}, cache);
+    probs.push_back(std::move(cache.probs));
+    return out;
+  };
+  recorder.backward = [](const Matrix<float>&, const Matrix<float>&, const Matrix<float>&, const Matrix<float>&,
+                         const AttentionShape&, const AttentionMask&) -> AttentionGrads<float> {
+    throw std::logic_error("encoder_attention: the recording core is for evaluation only");
+  };
+  model.train(false);
+  model.set_attention_core(&recorder);
+  model.forward(tokens, batch, length, {});
+  model.set_attention_core(nullptr);
+  return probs;
+}
+
+}  // namespace nn
