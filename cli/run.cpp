@@ -19,6 +19,7 @@ int run_command(const Args& args) {
         ("all", "run every exercise and print a summary table")
         ("seed", po::value(&seed_text), "seed for random inputs (default 20261125; \"random\" for a fresh one)")
         ("full", "run experiments at the sizes the exercise asks for, not the quick budget")
+        ("data", po::value<std::string>(), "read this real data set (e.g. CIFAR-10's binary batches) where the exercise offers one")
         ("json", "print the report as JSON (see docs/json-format.md)")
         ("plots-dir", po::value(&plots_dir), "render the exercise's plots into this directory")
         ("submission", po::value<std::string>(), "run a student's work (a submission directory) instead of the reference")
@@ -28,7 +29,7 @@ int run_command(const Args& args) {
     positional.add("id", 1);
     po::variables_map values;
     if (!parse(args, options, positional, values,
-               "usage: workbook run ID [--seed N] [--full] [--json] [--plots-dir DIR]\n"
+               "usage: workbook run ID [--seed N] [--full] [--data PATH] [--json] [--plots-dir DIR]\n"
                "       workbook run --all [--seed N] [--full] [--json] [--plots-dir DIR]"))
       return ok;
     const bool all = values.count("all") > 0;
@@ -45,6 +46,7 @@ int run_command(const Args& args) {
     RunOptions run_options;
     if (!seed_text.empty()) run_options.seed = parse_seed(seed_text);
     run_options.full = values.count("full") > 0;
+    if (values.count("data")) run_options.data = values["data"].as<std::string>();
     if (!plots_dir.empty()) run_options.plots_dir = plots_dir;
 
     std::vector<Exercise> exercises;

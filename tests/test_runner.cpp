@@ -98,6 +98,21 @@ BOOST_AUTO_TEST_CASE(text_report_has_no_colour_unless_asked) {
   BOOST_TEST(plain.str().find("actual 2, expected 3") != std::string::npos, plain.str());
 }
 
+// A generated sample in a check's actual value: the table keeps one line per check and cuts it; JSON has it whole.
+BOOST_AUTO_TEST_CASE(a_long_text_value_is_one_cut_line_in_the_table) {
+  auto report = run_exercise(*find_exercise("10.10").exercise, AnswerBook{}, RunOptions{});
+  std::string sample;
+  for (int line = 0; line < 20; ++line) sample += "line " + std::to_string(line) + " of a sample\n";
+  report.parts[1].checks[0].result.actual = sample;
+  std::ostringstream plain;
+  print_report(plain, report, TextStyle{false});
+  const auto text = plain.str();
+  BOOST_TEST(text.find("line 0 of a sample\\nline 1 of a sample") != std::string::npos, text);
+  BOOST_TEST(text.find("line 19 of a sample") == std::string::npos, text);
+  BOOST_TEST(text.find("...") != std::string::npos, text);
+  BOOST_TEST(to_json(report)["parts"][1]["checks"][0]["actual"] == sample);
+}
+
 BOOST_AUTO_TEST_CASE(causes_are_values_set_where_they_happen) {
   const auto missing = run_exercise(*find_exercise("10.10").exercise, AnswerBook{}, RunOptions{});
   BOOST_TEST((missing.parts[4].checks[0].result.cause == Cause::no_answer));

@@ -32,13 +32,25 @@ std::string number_text(double value) {
   return buffer;
 }
 
+// A table cell holds one line: a long text (a generated sample, a list of problems) is cut, its line breaks shown
+// as the two characters \n. The whole value is in the JSON report.
+std::string one_line(const std::string& text) {
+  constexpr std::size_t longest = 72;
+  std::string out;
+  for (const char c : text) {
+    if (out.size() >= longest) return out + "...";
+    out += c == '\n' ? std::string("\\n") : std::string(1, c);
+  }
+  return out;
+}
+
 // Values for the terminal: numbers to 6 significant digits; a short vector in full; anything larger as
 // its first three values (row-major) and its shape.
 std::string brief(const nlohmann::json& value) {
   if (value.is_null()) return "";
   if (value.is_number_float()) return number_text(value.get<double>());
-  if (value.is_string()) return value.get<std::string>();
-  if (!value.is_array()) return value.dump();
+  if (value.is_string()) return one_line(value.get<std::string>());
+  if (!value.is_array()) return one_line(value.dump());
   std::vector<std::size_t> shape;
   for (const auto* level = &value; level->is_array(); level = &(*level)[0]) {
     shape.push_back(level->size());

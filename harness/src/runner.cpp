@@ -102,7 +102,7 @@ std::filesystem::path plot_path(const std::filesystem::path& dir, const std::str
 
 ExerciseReport run_exercise(const Exercise& exercise, const AnswerBook& answers, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  const Context ctx(options.seed, options.full, answers.for_exercise(exercise.id));
+  const Context ctx(options.seed, options.full, answers.for_exercise(exercise.id), options.data);
   std::optional<remote::Session> session;
   if (options.solution) session.emplace(*options.solution);
   const detail::RunSeedScope seed_scope(options.seed);
@@ -185,7 +185,7 @@ ExerciseReport for_student(ExerciseReport report, bool reveal) {
 }
 
 std::vector<PlotReport> render_plots(const Exercise& exercise, const AnswerBook& answers, const RunOptions& options) {
-  const Context ctx(options.seed, options.full, answers.for_exercise(exercise.id));
+  const Context ctx(options.seed, options.full, answers.for_exercise(exercise.id), options.data);
   std::optional<remote::Session> session;
   if (options.solution) session.emplace(*options.solution);
   std::vector<PlotReport> reports;

@@ -89,7 +89,8 @@ Matrix<T> maybe_dropout_backward(const Matrix<T>& dout, const Matrix<T>& mask) {
 template <class T>
 Matrix<T> self_attention_forward(const BlockConfig& c, const BlockTensors<T>& p, const Matrix<T>& x,
                                  const SequenceLayout& layout, KvCacheLayer<T>* cache, BlockActivations<T>& a,
-                                 const BlockRun& run, const AttentionCore<T>* core) {
+                                 const BlockRun& run, const AttentionCore<T>* core,
+                                 const CachedAttentionCore<T>* cached) {
   const std::size_t D = c.head_dim(), q_width = c.n_head * D, kv_width = c.n_kv_head * D;
   a.ln_1 = norm_forward(c, x, p.ln_1_w, p.ln_1_b, a.ln_1_cache);
   const Matrix<T> qkv = linear_forward(a.ln_1, p.c_attn_w, opt(p.c_attn_b));  // (N, (H + 2 Hkv) D)
@@ -100,17 +101,23 @@ Matrix<T> self_attention_forward(const BlockConfig& c, const BlockTensors<T>& p,
     a.q = rope_forward(a.q, layout.positions, c.n_head, D, c.rope_base);
     a.k = rope_forward(a.k, layout.positions, c.n_kv_head, D, c.rope_base);
   }
-  if (cache) {  // decoding: attend over every key so far
-    cache->k = concat_rows(cache->k, a.k);
-    cache->v = concat_rows(cache->v, a.v);
-  }
-  if (core) {
-    if (cache || c.relative_bias_distance > 0)
-      throw std::invalid_argument("an attention core from outside takes no KV cache and no relative bias");
-    a.att = core->forward(a.q, a.k, a.v, layout.self, layout.self_mask);
+  if (cache && cached) {  // decoding with a step from outside: it appends to the cache and attends
+    if (c.relative_bias_distance > 0)
+      throw std::invalid_argument("a cached attention step from outside takes no relative bias");
+    a.att = cached->step(a.q, a.k, a.v, *cache, layout.self);
   } else {
-    a.att = attention_forward(a.q, cache ? cache->k : a.k, cache ? cache->v : a.v, layout.self, layout.self_mask,
-                              relative_bias(p), a.att_cache);
+    if (cache) {  // decoding: attend over every key so far
+      cache->k = concat_rows(cache->k, a.k);
+      cache->v = concat_rows(cache->v, a.v);
+    }
+    if (core) {
+      if (cache || c.relative_bias_distance > 0)
+        throw std::invalid_argument("an attention core from outside takes no KV cache and no relative bias");
+      a.att = core->forward(a.q, a.k, a.v, layout.self, layout.self_mask);
+    } else {
+      a.att = attention_forward(a.q, cache ? cache->k : a.k, cache ? cache->v : a.v, layout.self, layout.self_mask,
+                                relative_bias(p), a.att_cache);
+    }
   }
   const Matrix<T> proj = linear_forward(a.att, p.c_proj_w, opt(p.c_proj_b));
   return maybe_dropout(c, run, proj, a.drop_att);
@@ -323,13 +330,14 @@ void append_block_params(std::vector<ParamRef<T>>& out, const std::string& prefi
 template <class T>
 Matrix<T> block_forward(const BlockConfig& c, const BlockTensors<T>& p, const Matrix<T>& inp,
                         const Matrix<T>* memory, const SequenceLayout& layout, KvCacheLayer<T>* cache,
-                        BlockActivations<T>* acts, const BlockRun& run, const AttentionCore<T>* core) {
+                        BlockActivations<T>* acts, const BlockRun& run, const AttentionCore<T>* core,
+                        const CachedAttentionCore<T>* cached) {
   if (c.cross_attention != (memory != nullptr))
     throw std::invalid_argument("block_forward: memory is required exactly when the block has cross-attention");
   BlockActivations<T> scratch;  // inference: the same code path, nothing kept
   BlockActivations<T>& a = acts ? *acts : scratch;
   a.inp = inp;
-  a.x1 = inp + self_attention_forward(c, p, inp, layout, cache, a, run, core);
+  a.x1 = inp + self_attention_forward(c, p, inp, layout, cache, a, run, core, cached);
   if (memory) a.x2 = a.x1 + cross_attention_forward(c, p, a.x1, *memory, layout, a, run);
   const Matrix<T>& x2 = memory ? a.x2 : a.x1;
   return x2 + ffn_forward(c, p, x2, a, run);
@@ -357,7 +365,8 @@ Matrix<T> block_backward(const BlockConfig& c, const BlockTensors<T>& p, const M
                                        BlockTensors<T>&);                                                          \
   template Matrix<T> block_forward<T>(const BlockConfig&, const BlockTensors<T>&, const Matrix<T>&,               \
                                       const Matrix<T>*, const SequenceLayout&, KvCacheLayer<T>*,                   \
-                                      BlockActivations<T>*, const BlockRun&, const AttentionCore<T>*);                                      \
+                                      BlockActivations<T>*, const BlockRun&, const AttentionCore<T>*,              \
+                                      const CachedAttentionCore<T>*);                                              \
   template Matrix<T> block_backward<T>(const BlockConfig&, const BlockTensors<T>&, const Matrix<T>&,              \
                                        const Matrix<T>*, const SequenceLayout&, const BlockActivations<T>&,        \
                                        BlockTensors<T>&, Matrix<T>*, const AttentionCore<T>*);

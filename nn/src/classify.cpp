@@ -31,7 +31,9 @@ std::vector<double> train_classifier(Encoder<float>& model, const LabelledSequen
   AdamWConfig adamw;
   adamw.lr = training.lr;
   adamw.weight_decay = training.weight_decay;
-  AdamW<float> optimizer(model.parameters(), adamw);
+  auto parameters = model.parameters();
+  parameters.insert(parameters.end(), training.extra_parameters.begin(), training.extra_parameters.end());
+  AdamW<float> optimizer(parameters, adamw);
   ClassBatcher batches(set.count, std::min(training.batch, set.count), training.seed);
   std::vector<double> losses;
   model.train(true);
@@ -66,7 +68,8 @@ double classifier_accuracy(Encoder<float>& model, const LabelledSequences& set, 
 }
 
 PatternRun train_on_patterns(const PatternTask& task, EncoderConfig config, const ClassifierTraining& training,
-                             std::uint64_t seed, const AttentionCore<float>* core) {
+                             std::uint64_t seed, const AttentionCore<float>* core,
+                             const std::function<void(std::size_t step)>& progress) {
   const auto train = embedded_patterns(task.train_count, task.length, task.pattern_length, task.n_patterns,
                                        task.vocab, seed, seed + 1);
   const auto test = embedded_patterns(task.test_count, task.length, task.pattern_length, task.n_patterns,
@@ -78,7 +81,7 @@ PatternRun train_on_patterns(const PatternTask& task, EncoderConfig config, cons
   Encoder<float> model(config, seed + 3);
   model.set_attention_core(core);
   PatternRun run;
-  run.losses = train_classifier(model, train, training);
+  run.losses = train_classifier(model, train, training, progress);
   run.accuracy = classifier_accuracy(model, test);
   return run;
 }

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "nn/linear.hpp"
+#include "nn/position.hpp"
 #include "nn/softmax.hpp"
 
 namespace nn {
@@ -24,6 +25,9 @@ Encoder<T>::Encoder(const EncoderConfig& config, std::uint64_t seed)
       stack_(config.block(), config.n_layer, 0, init_rng_),
       dropout_rng_(seed + 1) {
   for (Matrix<T>* w : {&wte_, &wpe_, &mlm_w_, &cls_w_}) init_normal(*w, 0.02, init_rng_);
+  // Drawn above whatever the positions, so that every other weight starts the same for each kind.
+  if (config.positions == EncoderConfig::Positions::sinusoidal) wpe_ = sinusoidal_positions<T>(config.context, config.n_embd);
+  if (config.positions == EncoderConfig::Positions::none) wpe_ = xt::zeros<T>(wpe_.shape());
   dwte_ = xt::zeros<T>(wte_.shape());
   dwpe_ = xt::zeros<T>(wpe_.shape());
   dmlm_w_ = xt::zeros<T>(mlm_w_.shape());
@@ -34,7 +38,8 @@ Encoder<T>::Encoder(const EncoderConfig& config, std::uint64_t seed)
 
 template <class T>
 std::vector<ParamRef<T>> Encoder<T>::parameters() {
-  std::vector<ParamRef<T>> out{param_ref("wte.weight", wte_, dwte_), param_ref("wpe.weight", wpe_, dwpe_)};
+  std::vector<ParamRef<T>> out{param_ref("wte.weight", wte_, dwte_)};
+  if (config_.positions == EncoderConfig::Positions::learned) out.push_back(param_ref("wpe.weight", wpe_, dwpe_));
   stack_.append_params(out);
   out.push_back(param_ref("mlm_head.weight", mlm_w_, dmlm_w_));
   out.push_back(param_ref("mlm_head.bias", mlm_b_, dmlm_b_));
@@ -66,7 +71,8 @@ void Encoder<T>::forward(const Tokens& tokens, std::size_t batch, std::size_t ti
   s.self_mask.key_ranges = config_.key_ranges;
   s.self_mask.key_lengths = key_lengths;
   key_lengths_ = key_lengths;
-  Matrix<T> x = embedding_forward(tokens, wte_) + embedding_forward(positions_of(batch, time), wpe_);
+  Matrix<T> x = embedding_forward(tokens, wte_);
+  if (config_.positions != EncoderConfig::Positions::none) x += embedding_forward(positions_of(batch, time), wpe_);
   hidden_ = stack_.forward(x, nullptr, s, training_, &dropout_rng_);
   mlm_logits_ = linear_forward(hidden_, mlm_w_, &mlm_b_);
   cls_input_ = xt::zeros<T>({batch, config_.n_embd});  // row 0 of each sequence ([CLS]), or the mean of its real rows
@@ -109,7 +115,7 @@ void Encoder<T>::backward() {
   }
   const Matrix<T> dx = stack_.backward(dhidden, nullptr);
   embedding_backward(dx, tokens_, dwte_);
-  embedding_backward(dx, positions_of(batch_, time_), dwpe_);
+  if (config_.positions == EncoderConfig::Positions::learned) embedding_backward(dx, positions_of(batch_, time_), dwpe_);
 }
 
 template class Encoder<float>;

@@ -135,9 +135,10 @@ void Gpt<T>::backward() {
 }
 
 template <class T>
-Matrix<T> Gpt<T>::forward_cached(const Tokens& new_tokens, KvCache<T>& cache) const {
+Matrix<T> Gpt<T>::forward_cached(const Tokens& new_tokens, KvCache<T>& cache,
+                                 const CachedAttentionCore<T>* attention) const {
   const SequenceLayout s = layout(1, new_tokens.size(), cache.length);
-  const Matrix<T> hidden = stack_.forward_cached(embed(new_tokens, s.positions), s, cache);
+  const Matrix<T> hidden = stack_.forward_cached(embed(new_tokens, s.positions), s, cache, attention);
   cache.length += new_tokens.size();
   return linear_forward(hidden, head_weight(), static_cast<const Vector<T>*>(nullptr));
 }

@@ -22,17 +22,20 @@ std::pair<Tokens, Tokens> gather(const SequenceSet& set, const std::vector<std::
   return {tokens, targets};
 }
 
-}  // namespace
+// Dropout on or off; the LSTM model has none.
+void set_training(Gpt<float>& model, bool on) { model.train(on); }
+void set_training(LstmLanguageModel<float>&, bool) {}
 
-std::vector<double> train_next_item(Gpt<float>& model, const SequenceSet& sessions, const NextItemTraining& training,
-                                    const std::function<void(std::size_t done, double loss)>& progress) {
+template <class Model>
+std::vector<double> train_sessions(Model& model, const SequenceSet& sessions, const NextItemTraining& training,
+                                   const std::function<void(std::size_t done, double loss)>& progress) {
   if (sessions.count == 0) throw std::invalid_argument("train_next_item: no sessions");
   AdamWConfig adamw;
   adamw.lr = training.lr;
   AdamW<float> optimizer(model.parameters(), adamw);
   ClassBatcher batches(sessions.count, std::min(training.batch, sessions.count), training.seed);
   std::vector<double> losses;
-  model.train(true);
+  set_training(model, true);
   for (std::size_t step = 0; step < training.steps; ++step) {
     const auto indices = batches.next();
     const auto [tokens, targets] = gather(sessions, indices);
@@ -43,13 +46,14 @@ std::vector<double> train_next_item(Gpt<float>& model, const SequenceSet& sessio
     optimizer.step();
     if (progress) progress(step + 1, losses.back());
   }
-  model.train(false);
+  set_training(model, false);
   return losses;
 }
 
-NextItemScore score_next_item(Gpt<float>& model, const StreamRecSessions& test, std::size_t batch) {
+template <class Model>
+NextItemScore score_sessions(Model& model, const StreamRecSessions& test, std::size_t batch) {
   const auto& set = test.sessions;
-  model.train(false);
+  set_training(model, false);
   NextItemScore score;
   std::size_t right = 0, planted_right = 0;
   double loss_sum = 0;
@@ -73,6 +77,27 @@ NextItemScore score_next_item(Gpt<float>& model, const StreamRecSessions& test, 
   score.accuracy = double(right) / rows;
   score.planted_accuracy = score.planted ? double(planted_right) / double(score.planted) : 0.0;
   return score;
+}
+
+}  // namespace
+
+std::vector<double> train_next_item(Gpt<float>& model, const SequenceSet& sessions, const NextItemTraining& training,
+                                    const std::function<void(std::size_t done, double loss)>& progress) {
+  return train_sessions(model, sessions, training, progress);
+}
+
+std::vector<double> train_next_item(LstmLanguageModel<float>& model, const SequenceSet& sessions,
+                                    const NextItemTraining& training,
+                                    const std::function<void(std::size_t done, double loss)>& progress) {
+  return train_sessions(model, sessions, training, progress);
+}
+
+NextItemScore score_next_item(Gpt<float>& model, const StreamRecSessions& test, std::size_t batch) {
+  return score_sessions(model, test, batch);
+}
+
+NextItemScore score_next_item(LstmLanguageModel<float>& model, const StreamRecSessions& test, std::size_t batch) {
+  return score_sessions(model, test, batch);
 }
 
 }  // namespace nn

@@ -56,12 +56,14 @@ Matrix<T> BlockStack<T>::backward(const Matrix<T>& dhidden, Matrix<T>* dmemory) 
 }
 
 template <class T>
-Matrix<T> BlockStack<T>::forward_cached(const Matrix<T>& x, const SequenceLayout& layout, KvCache<T>& cache) const {
+Matrix<T> BlockStack<T>::forward_cached(const Matrix<T>& x, const SequenceLayout& layout, KvCache<T>& cache,
+                                        const CachedAttentionCore<T>* attention) const {
   cache.layers.resize(h_.size());
   Matrix<T> h = x;
   for (std::size_t l = 0; l < h_.size(); ++l)
     h = block_forward(config_, h_[l], h, static_cast<const Matrix<T>*>(nullptr), layout, &cache.layers[l],
-                      static_cast<BlockActivations<T>*>(nullptr), BlockRun{});
+                      static_cast<BlockActivations<T>*>(nullptr), BlockRun{}, static_cast<const AttentionCore<T>*>(nullptr),
+                      attention);
   NormCache<T> unused;
   return final_norm(h, unused);
 }

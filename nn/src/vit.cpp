@@ -61,15 +61,32 @@ std::vector<ParamRef<T>> Vit<T>::parameters() {
 
 template <class T>
 const Matrix<T>& Vit<T>::forward(const Matrix<T>& images) {
-  const std::size_t N = images.shape(0), P = config_.patches_per_image(), S = P + 1, C = config_.n_embd;
-  images_ = N;
-  patches_ = patchify(images, config_.channels, config_.image_size, config_.patch);
-  const Matrix<T> embedded = linear_forward(patches_, patch_w_, &patch_b_);  // (N P, C)
+  return forward_patches(patchify(images, config_.channels, config_.image_size, config_.patch));
+}
+
+template <class T>
+Matrix<T> Vit<T>::assemble(const Matrix<T>& embedded) const {
+  if (assembly_) return assembly_->forward(embedded, cls_token_, wpe_);
+  const std::size_t N = images_, P = config_.patches_per_image(), S = P + 1, C = config_.n_embd;
   Matrix<T> x = Matrix<T>::from_shape({N * S, C});  // sequence: [CLS], patch 0, ..., patch P-1
   for (std::size_t n = 0; n < N; ++n)
     for (std::size_t s = 0; s < S; ++s)
       for (std::size_t c = 0; c < C; ++c)
         x(n * S + s, c) = (s == 0 ? cls_token_(0, c) : embedded(n * P + s - 1, c)) + wpe_(s, c);
+  return x;
+}
+
+template <class T>
+const Matrix<T>& Vit<T>::forward_patches(const Matrix<T>& patches) {
+  const std::size_t P = config_.patches_per_image(), S = P + 1, C = config_.n_embd;
+  if (patches.shape(0) % P != 0 || patches.shape(1) != config_.patch_width())
+    throw std::invalid_argument("Vit::forward_patches: patches must be (N * patches_per_image, patch_width)");
+  const std::size_t N = patches.shape(0) / P;
+  images_ = N;
+  patches_ = patches;
+  const Matrix<T> x = assemble(linear_forward(patches_, patch_w_, &patch_b_));  // (N S, C)
+  if (x.shape(0) != N * S || x.shape(1) != C)
+    throw std::invalid_argument("Vit: the assembly must return (N * (patches_per_image + 1), n_embd)");
   const BlockConfig& b = stack_.config();
   SequenceLayout layout;
   layout.self = {N, S, S, b.n_head, b.n_kv_head, b.head_dim(), 0};
@@ -89,11 +106,21 @@ T Vit<T>::loss(const Tokens& labels) {
 
 template <class T>
 void Vit<T>::backward() {
-  const std::size_t N = images_, P = config_.patches_per_image(), S = P + 1, C = config_.n_embd;
+  const std::size_t N = images_, S = config_.patches_per_image() + 1, C = config_.n_embd;
   const Matrix<T> dcls_rows = linear_backward(cross_entropy_backward(probs_, labels_), cls_rows_, head_w_, dhead_w_, &dhead_b_);
   Matrix<T> dhidden = xt::zeros<T>(hidden_.shape());
   for (std::size_t n = 0; n < N; ++n) std::copy_n(dcls_rows.data() + n * C, C, dhidden.data() + n * S * C);
   const Matrix<T> dx = stack_.backward(dhidden, nullptr);
+  const Matrix<T> dembedded = assemble_backward(dx);
+  if (dembedded.shape(0) != patches_.shape(0) || dembedded.shape(1) != C)
+    throw std::invalid_argument("Vit: the assembly's backward must return (N * patches_per_image, n_embd)");
+  linear_backward(dembedded, patches_, patch_w_, dpatch_w_, &dpatch_b_);  // the image itself needs no gradient
+}
+
+template <class T>
+Matrix<T> Vit<T>::assemble_backward(const Matrix<T>& dx) {
+  if (assembly_) return assembly_->backward(dx, dcls_token_, dwpe_);
+  const std::size_t N = images_, P = config_.patches_per_image(), S = P + 1, C = config_.n_embd;
   Matrix<T> dembedded = Matrix<T>::from_shape({N * P, C});
   for (std::size_t n = 0; n < N; ++n)
     for (std::size_t s = 0; s < S; ++s)
@@ -103,7 +130,7 @@ void Vit<T>::backward() {
         if (s == 0) dcls_token_(0, c) += d;
         else dembedded(n * P + s - 1, c) = d;
       }
-  linear_backward(dembedded, patches_, patch_w_, dpatch_w_, &dpatch_b_);  // the image itself needs no gradient
+  return dembedded;
 }
 
 template Matrix<float> patchify<float>(const Matrix<float>&, std::size_t, std::size_t, std::size_t);

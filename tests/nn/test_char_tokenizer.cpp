@@ -1,4 +1,4 @@
-// The character tokenizer on small strings and on the shipped Shakespeare corpus.
+// The character tokenizer on small strings and on the shipped Shakespeare corpus, and how the corpus is found.
 #define BOOST_TEST_MODULE nn_char_tokenizer
 #include <boost/test/unit_test.hpp>
 
@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "nn/char_tokenizer.hpp"
+#include "nn/shipped_data.hpp"
 #include "scratch_dir.hpp"
 
 BOOST_AUTO_TEST_CASE(vocabulary_is_the_sorted_distinct_bytes) {
@@ -50,4 +51,12 @@ BOOST_AUTO_TEST_CASE(tiny_shakespeare_has_65_characters_and_round_trips) {
   // the vocabulary nanoGPT's shakespeare_char prints for this corpus
   BOOST_TEST(tokenizer.alphabet() == "\n !$&',-.3:;?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
   BOOST_TEST(tokenizer.decode(tokenizer.encode(text)) == text);
+}
+
+BOOST_AUTO_TEST_CASE(shipped_data_reads_the_first_bytes_of_a_data_file) {
+  const auto head = nn::read_shipped_data("tinyshakespeare.txt", 14);
+  BOOST_TEST(head == "First Citizen:");
+  BOOST_TEST(nn::read_shipped_data("tinyshakespeare.txt", 2000000).size() == 1115394u);  // all of it when shorter
+  const auto missing = nn_test::error_message<std::runtime_error>([] { nn::read_shipped_data("no-such-file", 1); });
+  BOOST_TEST(nn_test::mentions(missing, {"no-such-file"}), missing.value_or("no error"));
 }

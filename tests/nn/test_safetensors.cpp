@@ -1,4 +1,5 @@
-// The safetensors reader and writer against bytes written out by hand, and checkpoints built on them.
+// The safetensors reader and writer against bytes written out by hand, checkpoints built on them, and parameters
+// loaded by name.
 #define BOOST_TEST_MODULE nn_safetensors
 #include <boost/test/unit_test.hpp>
 
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nn/checkpoint.hpp"
+#include "nn/named_tensors.hpp"
 #include "nn/safetensors.hpp"
 #include "scratch_dir.hpp"
 
@@ -311,4 +313,34 @@ BOOST_AUTO_TEST_CASE(checkpoint_mismatches_are_named_and_change_nothing) {
   auto twice = saved.params();
   twice.push_back(twice.front());
   BOOST_CHECK_THROW(nn::save_checkpoint(path, twice), std::invalid_argument);
+}
+
+// ---- parameters that arrive by name (a student's trained model) ------------------------------------------------
+
+namespace {
+struct Named {
+  std::string name;
+  std::vector<std::size_t> shape;
+  std::vector<float> values;
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(named_tensors_load_only_when_every_name_and_shape_fits) {
+  nn::Matrix<float> w = xt::zeros<float>({2, 3}), dw = w;
+  nn::Vector<float> b = xt::zeros<float>({3}), db = b;
+  const std::vector<nn::ParamRef<float>> params{nn::param_ref("w", w, dw), nn::param_ref("b", b, db)};
+  const std::vector<Named> good{{"b", {3}, {7, 8, 9}}, {"w", {2, 3}, {1, 2, 3, 4, 5, 6}}};
+  BOOST_TEST(nn::load_named(params, good).empty());
+  BOOST_TEST(w(1, 2) == 6.0f);
+  BOOST_TEST(b(0) == 7.0f);
+
+  const std::vector<Named> bad{{"w", {3, 2}, {0, 0, 0, 0, 0, 0}}, {"lm_head", {1}, {0}}, {"lm_head", {1}, {0}}};
+  const auto problems = nn::load_named(params, bad);
+  std::string all;
+  for (const auto& p : problems) all += p + "\n";
+  BOOST_TEST(problems.size() == 4u, all);  // w's shape, lm_head unknown, lm_head again, b missing
+  BOOST_TEST(all.find("\"w\" has shape (3, 2)") != std::string::npos, all);
+  BOOST_TEST(all.find("\"lm_head\" is not a parameter") != std::string::npos, all);
+  BOOST_TEST(all.find("\"b\" (3) is missing") != std::string::npos, all);
+  BOOST_TEST(w(1, 2) == 6.0f);  // nothing written when anything is wrong
 }

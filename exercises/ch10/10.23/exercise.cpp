@@ -59,22 +59,11 @@ Heads oracle_forward(const Heads& q, const Heads& k, const Heads& v, double tau)
   return out;
 }
 
-struct Inputs {
-  Heads q, k, v;
-};
-
-Heads gaussian_heads(std::size_t slabs, std::size_t rows, std::size_t cols, std::mt19937_64& rng) {
-  Heads h = Heads::from_shape({slabs, rows, cols});
-  std::normal_distribution<double> normal;
-  for (auto& x : h) x = normal(rng);
-  return h;
-}
+using Inputs = workbook::oracle::SlabInputs;
 
 Inputs gaussian_inputs(std::size_t slabs, std::size_t n_q, std::size_t n_k, std::size_t d, std::size_t d_v,
                        std::mt19937_64& rng) {
-  auto q = gaussian_heads(slabs, n_q, d, rng);
-  auto k = gaussian_heads(slabs, n_k, d, rng);
-  return {q, k, gaussian_heads(slabs, n_k, d_v, rng)};
+  return workbook::oracle::gaussian_attention_inputs(slabs, slabs, n_q, n_k, d, d_v, rng);
 }
 
 CheckResult weights_match(const Inputs& in, double tau) {
@@ -92,7 +81,7 @@ CheckResult forward_matches(const Inputs& in, double tau) {
 
 // The student's three gradients against central differences of the oracle's L = sum(dout * forward).
 CheckResult backward_matches(const Inputs& in, double tau, std::mt19937_64& rng) {
-  const Heads dout = gaussian_heads(in.q.shape(0), in.q.shape(1), in.v.shape(2), rng);
+  const Heads dout = workbook::oracle::gaussian_slabs(in.q.shape(0), in.q.shape(1), in.v.shape(2), rng);
   const auto g = ch10_23::attention_backward(dout, in.q, in.k, in.v, tau);
   workbook::require_shape("attention_backward (dq)", g.dq, {in.q.shape(0), in.q.shape(1), in.q.shape(2)});
   workbook::require_shape("attention_backward (dk)", g.dk, {in.k.shape(0), in.k.shape(1), in.k.shape(2)});

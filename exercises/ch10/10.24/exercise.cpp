@@ -94,21 +94,10 @@ Heads oracle_forward(const Heads& q, const Heads& k, const Heads& v, int iterati
 
 // ---- inputs --------------------------------------------------------------------------------------------------
 
-struct Inputs {
-  Heads q, k, v;
-};
-
-Heads gaussian_heads(std::size_t slabs, std::size_t rows, std::size_t cols, std::mt19937_64& rng) {
-  Heads h = Heads::from_shape({slabs, rows, cols});
-  std::normal_distribution<double> normal;
-  for (auto& x : h) x = normal(rng);
-  return h;
-}
+using Inputs = workbook::oracle::SlabInputs;
 
 Inputs gaussian_inputs(std::size_t slabs, std::size_t n, std::size_t d, std::size_t d_v, std::mt19937_64& rng) {
-  auto q = gaussian_heads(slabs, n, d, rng);
-  auto k = gaussian_heads(slabs, n, d, rng);
-  return {q, k, gaussian_heads(slabs, n, d_v, rng)};
+  return workbook::oracle::gaussian_attention_inputs(slabs, slabs, n, n, d, d_v, rng);
 }
 
 // Inside a property: up to 3 slabs of up to 7 positions, d up to 5.
@@ -140,7 +129,7 @@ CheckResult forward_matches(const Inputs& in, int iterations) {
 }
 
 CheckResult backward_matches(const Inputs& in, int iterations, std::mt19937_64& rng) {
-  const Heads dout = gaussian_heads(in.q.shape(0), in.q.shape(1), in.v.shape(2), rng);
+  const Heads dout = workbook::oracle::gaussian_slabs(in.q.shape(0), in.q.shape(1), in.v.shape(2), rng);
   const auto g = ch10_24::sinkhorn_attention_backward(dout, in.q, in.k, in.v, iterations);
   workbook::require_shape("sinkhorn_attention_backward (dq)", g.dq, {in.q.shape(0), in.q.shape(1), in.q.shape(2)});
   workbook::require_shape("sinkhorn_attention_backward (dk)", g.dk, {in.k.shape(0), in.k.shape(1), in.k.shape(2)});
@@ -269,7 +258,7 @@ positions receive the most attention, and why might they? (Graded by hand; the f
       .check("random weights", CheckKind::close, "4 slabs of 5 queries over 6 keys, against a plain-loop mean of column sums",
              [](const Context& ctx) {
                auto rng = ctx.rng("a-random");
-               Heads w = gaussian_heads(4, 5, 6, rng);
+               Heads w = workbook::oracle::gaussian_slabs(4, 5, 6, rng);
                return workbook::close(xt::xarray<double>(ch10_24::mean_column_sums(w)), xt::xarray<double>(oracle_column_sums(w)),
                                       workbook::tolerance::float_computation);
              })

@@ -70,18 +70,10 @@ struct Inputs {
   int h_q, h_kv;
 };
 
-Heads gaussian_heads(std::size_t slabs, std::size_t rows, std::size_t cols, std::mt19937_64& rng) {
-  Heads h = Heads::from_shape({slabs, rows, cols});
-  std::normal_distribution<double> normal;
-  for (auto& x : h) x = normal(rng);
-  return h;
-}
-
 Inputs gaussian_inputs(std::size_t batch, int h_q, int h_kv, std::size_t n, std::size_t d, std::size_t d_v,
                        std::mt19937_64& rng) {
-  auto q = gaussian_heads(batch * std::size_t(h_q), n, d, rng);
-  auto k = gaussian_heads(batch * std::size_t(h_kv), n, d, rng);
-  return {q, k, gaussian_heads(batch * std::size_t(h_kv), n, d_v, rng), h_q, h_kv};
+  auto in = workbook::oracle::gaussian_attention_inputs(batch * std::size_t(h_q), batch * std::size_t(h_kv), n, n, d, d_v, rng);
+  return {in.q, in.k, in.v, h_q, h_kv};
 }
 
 // Inside a property: 1 or 2 sequences of up to 7 positions, h_kv in 1..3 and a group of 1..3 query heads, d up to 5.
@@ -112,7 +104,7 @@ CheckResult forward_matches(const Inputs& in) {
 
 // The student's three gradients against central differences of the oracle's L = sum(dout * forward).
 CheckResult backward_matches(const Inputs& in, std::mt19937_64& rng) {
-  const Heads dout = gaussian_heads(in.q.shape(0), in.q.shape(1), in.v.shape(2), rng);
+  const Heads dout = workbook::oracle::gaussian_slabs(in.q.shape(0), in.q.shape(1), in.v.shape(2), rng);
   const auto g = ch10_29::grouped_attention_backward(dout, in.q, in.k, in.v, in.h_q, in.h_kv);
   workbook::require_shape("grouped_attention_backward (dq)", g.dq, {in.q.shape(0), in.q.shape(1), in.q.shape(2)});
   workbook::require_shape("grouped_attention_backward (dk)", g.dk, {in.k.shape(0), in.k.shape(1), in.k.shape(2)});
@@ -327,8 +319,8 @@ heads) against the library's own grouped attention, on the same weights and toke
                  const auto h = in.h_q;
                  auto rng = workbook::oracle::property_rng();
                  const auto batch = in.q.shape(0) / std::size_t(h);
-                 in = Inputs{in.q, gaussian_heads(batch, in.q.shape(1), in.q.shape(2), rng),
-                             gaussian_heads(batch, in.q.shape(1), 2, rng), h, 1};
+                 in = Inputs{in.q, workbook::oracle::gaussian_slabs(batch, in.q.shape(1), in.q.shape(2), rng),
+                             workbook::oracle::gaussian_slabs(batch, in.q.shape(1), 2, rng), h, 1};
                  Heads expected = Heads::from_shape({in.q.shape(0), in.q.shape(1), 2});
                  const double scale = 1 / std::sqrt(double(in.q.shape(2)));
                  for (std::size_t s = 0; s < in.q.shape(0); ++s)

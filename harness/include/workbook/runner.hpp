@@ -60,6 +60,7 @@ struct RunOptions {
   // the report goes to a student.
   const InstructorNotes* instructor = nullptr;
   bool full = false;                               // the --full budget
+  std::optional<std::filesystem::path> data;       // --data: a real data set in place of the generated one
   std::optional<std::filesystem::path> plots_dir;  // render the plots there when set
   std::vector<std::string> plot_formats = {"svg", "png"};
 };

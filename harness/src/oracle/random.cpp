@@ -22,6 +22,22 @@ HeadWeights random_head_weights(std::size_t d_model, std::size_t d_k, std::size_
   return w;
 }
 
+Slabs gaussian_slabs(std::size_t slabs, std::size_t rows, std::size_t cols, std::mt19937_64& rng) {
+  std::normal_distribution<double> normal;
+  Slabs h = Slabs::from_shape({slabs, rows, cols});
+  for (auto& x : h) x = normal(rng);
+  return h;
+}
+
+SlabInputs gaussian_attention_inputs(std::size_t q_slabs, std::size_t kv_slabs, std::size_t n_q, std::size_t n_k,
+                                     std::size_t d, std::size_t d_v, std::mt19937_64& rng) {
+  SlabInputs in;
+  in.q = gaussian_slabs(q_slabs, n_q, d, rng);
+  in.k = gaussian_slabs(kv_slabs, n_k, d, rng);
+  in.v = gaussian_slabs(kv_slabs, n_k, d_v, rng);
+  return in;
+}
+
 Vector gaussian_vector(std::size_t size, std::mt19937_64& rng, double spread) {
   std::normal_distribution<double> normal(0.0, spread);
   Vector v = Vector::from_shape({size});

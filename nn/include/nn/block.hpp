@@ -4,6 +4,7 @@
 //   x = x + dropout(c_proj(attention(norm_cross(x), memory)))     (only with cross-attention)
 //   x = x + dropout(ffn(norm_2(x)))
 // One forward that records what the backward needs, one backward that replays it in reverse.
+#include <functional>
 #include <random>
 #include <string>
 
@@ -100,6 +101,19 @@ struct KvCacheLayer {
   Matrix<T> v;
 };
 
+// The attention of cached decoding supplied from outside the library: an exercise's, which calls a student's step
+// through the grading channel (docs/model.md, "A student's piece inside a model"). `step` takes the new rows'
+// queries q (n_new, n_head head_dim), keys k and values v (n_new, n_kv_head head_dim), the layer's cache of the
+// earlier positions and the layer's shape (q_offset: the cache's length before the call); it appends k and v to the
+// cache and returns the attention (n_new, n_head head_dim) of the new queries over every cached position, causal
+// among the new ones. A block given one calls it in cached decoding instead of appending and attending itself.
+template <class T>
+struct CachedAttentionCore {
+  std::function<Matrix<T>(const Matrix<T>& q, const Matrix<T>& k, const Matrix<T>& v, KvCacheLayer<T>& cache,
+                          const AttentionShape& shape)>
+      step;
+};
+
 // What block_backward needs, recorded by block_forward.
 template <class T>
 struct BlockActivations {
@@ -118,10 +132,13 @@ struct BlockRun {
 // call's keys and values and attends over all of them; acts (training) records for the backward. Either may be
 // null.
 // core: the self-attention's core supplied from outside (see AttentionCore), or null for the library's own.
+// cached: with a cache, the step that appends and attends supplied from outside (see CachedAttentionCore), or null
+// for the library's own.
 template <class T>
 Matrix<T> block_forward(const BlockConfig& config, const BlockTensors<T>& params, const Matrix<T>& inp,
                         const Matrix<T>* memory, const SequenceLayout& layout, KvCacheLayer<T>* cache,
-                        BlockActivations<T>* acts, const BlockRun& run, const AttentionCore<T>* core = nullptr);
+                        BlockActivations<T>* acts, const BlockRun& run, const AttentionCore<T>* core = nullptr,
+                        const CachedAttentionCore<T>* cached = nullptr);
 
 // dout (N, C) -> dinp (N, C); adds parameter gradients into grads and, with cross-attention, dL/dmemory
 // into dmemory.

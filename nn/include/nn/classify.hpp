@@ -16,6 +16,9 @@ struct ClassifierTraining {
   double lr = 3e-3;          // AdamW, constant
   double weight_decay = 0.0;
   std::uint64_t seed = 1;    // the order of the examples
+  // Parameters outside the model that its forward reads (an attention core's own, such as a learned relative
+  // position bias): updated by the same optimiser as the model's, their gradients zeroed with them every step.
+  std::vector<ParamRef<float>> extra_parameters;
 };
 
 // Trains every parameter of `model` on the class labels of `set` (no MLM term), batch after batch of
@@ -30,7 +33,8 @@ double classifier_accuracy(Encoder<float>& model, const LabelledSequences& set, 
 // Chapter 10's pattern experiment in one call: train and test sets of nn::embedded_patterns drawn from `seed`
 // (the same patterns, different sequences), an encoder shaped by `config` whose vocabulary, context and classes
 // are the task's and which reads the mean of its positions, trained on the one and scored on the other. `core`
-// replaces the blocks' attention (an exercise's, calling a student's function). Same arguments, same numbers.
+// replaces the blocks' attention (an exercise's, calling a student's function); its own parameters, if any, go in
+// training.extra_parameters. `progress`, when given, is called after each step. Same arguments, same numbers.
 struct PatternTask {
   std::size_t length = 24;
   std::size_t pattern_length = 5;
@@ -45,6 +49,7 @@ struct PatternRun {
   double accuracy = 0;         // on the held-out set
 };
 PatternRun train_on_patterns(const PatternTask& task, EncoderConfig config, const ClassifierTraining& training,
-                             std::uint64_t seed, const AttentionCore<float>* core = nullptr);
+                             std::uint64_t seed, const AttentionCore<float>* core = nullptr,
+                             const std::function<void(std::size_t step)>& progress = {});
 
 }  // namespace nn

@@ -24,6 +24,10 @@ struct EncoderConfig {
   // What the classifier reads: the first position's output (a [CLS] token) or the mean over the real
   // positions (a model whose positions see only their neighbours has no position that sees everything).
   enum class Pooling { first, mean } pooling = Pooling::first;
+  // What tells the blocks where a token sits: a learned table (wpe), the fixed sinusoidal table of "Attention is
+  // all you need" (not trained), or nothing (a model whose attention core knows positions itself, such as a
+  // relative bias). Only the learned table is a parameter.
+  enum class Positions { learned, sinusoidal, none } positions = Positions::learned;
   BlockConfig block() const;
 };
 
@@ -31,7 +35,8 @@ template <class T>
 class Encoder {
  public:
   Encoder(const EncoderConfig& config, std::uint64_t seed);
-  // "wte.weight", "wpe.weight", "h.{l}.*", "ln_f.*", "mlm_head.weight/bias", "cls_head.weight/bias".
+  // "wte.weight", "wpe.weight" (learned positions only), "h.{l}.*", "ln_f.*", "mlm_head.weight/bias",
+  // "cls_head.weight/bias".
   std::vector<ParamRef<T>> parameters();
 
   // tokens (batch * time); key_lengths (batch): in sequence b only the first key_lengths[b] tokens are real

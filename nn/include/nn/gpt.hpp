@@ -52,12 +52,15 @@ class Gpt {
   // Dropout active (training) or not (evaluation, generation). Off by default.
   void train(bool on) { training_ = on; }
   // The self-attention core of every block from outside (see AttentionCore in nn/attention.hpp); null: ours.
-  // Training and full forwards use it; cached decoding keeps the library's.
+  // Training and full forwards use it; cached decoding keeps the library's (or the step given to forward_cached).
   void set_attention_core(const AttentionCore<T>* core) { stack_.set_attention_core(core); }
 
   // Inference with a KV cache (batch 1): the logits (n_new, vocab) of new_tokens, which follow the cache's
-  // tokens; appends their keys and values. Throws when the total would exceed the context.
-  Matrix<T> forward_cached(const Tokens& new_tokens, KvCache<T>& cache) const;
+  // tokens; appends their keys and values. Throws when the total would exceed the context. attention: the step
+  // every block calls to append to its cache and attend (see CachedAttentionCore in nn/block.hpp), or null for
+  // the library's own.
+  Matrix<T> forward_cached(const Tokens& new_tokens, KvCache<T>& cache,
+                           const CachedAttentionCore<T>* attention = nullptr) const;
   // Inference without a cache: logits (time, vocab) of one sequence, recomputed from scratch.
   Matrix<T> logits(const Tokens& sequence) const;
 

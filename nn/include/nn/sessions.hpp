@@ -1,11 +1,12 @@
 #pragma once
-// Training and scoring a Gpt as a next-item model on StreamRec sessions (nn/synthetic.hpp, (6)): what chapter
-// 10's StreamRec exercises share. The model reads item ids as its tokens and predicts the next item at every
-// position.
+// Training and scoring a Gpt, or the LSTM baseline, as a next-item model on StreamRec sessions (nn/synthetic.hpp,
+// (6)), with one protocol for both: what chapter 10's StreamRec exercises share. The model reads item ids as its
+// tokens and predicts the next item at every position.
 #include <cstdint>
 #include <functional>
 #include <vector>
 
+#include "nn/baselines.hpp"
 #include "nn/gpt.hpp"
 #include "nn/synthetic.hpp"
 
@@ -32,5 +33,12 @@ struct NextItemScore {
 };
 // Evaluation mode, the model's own forward: held-out scores.
 NextItemScore score_next_item(Gpt<float>& model, const StreamRecSessions& test, std::size_t batch = 64);
+
+// The same protocol for the LSTM language model (nn/baselines.hpp): the same optimiser, batch order and scoring,
+// so that a transformer and an LSTM trained with equal NextItemTraining see the same sessions in the same order.
+std::vector<double> train_next_item(LstmLanguageModel<float>& model, const SequenceSet& sessions,
+                                    const NextItemTraining& training,
+                                    const std::function<void(std::size_t done, double loss)>& progress = {});
+NextItemScore score_next_item(LstmLanguageModel<float>& model, const StreamRecSessions& test, std::size_t batch = 64);
 
 }  // namespace nn

@@ -31,10 +31,12 @@ class BlockStack {
                     std::mt19937_64* rng);
   // dhidden (N, C) -> dx (N, C); adds into the parameter gradients and into dmemory (cross-attention).
   Matrix<T> backward(const Matrix<T>& dhidden, Matrix<T>* dmemory);
-  // Inference over new rows, extending the cache (layout.self.q_offset = cache.length).
-  Matrix<T> forward_cached(const Matrix<T>& x, const SequenceLayout& layout, KvCache<T>& cache) const;
+  // Inference over new rows, extending the cache (layout.self.q_offset = cache.length). attention: the step every
+  // block calls to append to its cache and attend (see CachedAttentionCore), or null for the library's own.
+  Matrix<T> forward_cached(const Matrix<T>& x, const SequenceLayout& layout, KvCache<T>& cache,
+                           const CachedAttentionCore<T>* attention = nullptr) const;
   // Every block's self-attention calls `core` instead of the library's attention in forward and backward
-  // (null: the library's again). The caller keeps it alive; cached decoding always uses the library's.
+  // (null: the library's again). The caller keeps it alive; cached decoding never uses it (see forward_cached).
   void set_attention_core(const AttentionCore<T>* core) { core_ = core; }
 
  private:

@@ -1,6 +1,7 @@
 #pragma once
 // A Vision Transformer: the image cut into square patches, each patch a linear embedding, a learned [CLS]
 // token in front, learned positions, bidirectional pre-LN blocks, and a classifier on the [CLS] row.
+#include <functional>
 #include <random>
 
 #include "nn/stack.hpp"
@@ -27,6 +28,16 @@ struct VitConfig {
 template <class T>
 Matrix<T> patchify(const Matrix<T>& images, std::size_t channels, std::size_t image_size, std::size_t patch);
 
+// The step between the patch embedding and the blocks, computed outside the model (an exercise calls a
+// student's code here): forward maps the embedded patches (N * P, C), the [CLS] token (1, C) and the position
+// table (P + 1, C) to the blocks' input (N * (P + 1), C); backward maps the gradient of that input to the
+// embedded patches' (N * P, C) and adds into dcls_token and dwpe.
+template <class T>
+struct VitAssembly {
+  std::function<Matrix<T>(const Matrix<T>& embedded, const Matrix<T>& cls_token, const Matrix<T>& wpe)> forward;
+  std::function<Matrix<T>(const Matrix<T>& dx, Matrix<T>& dcls_token, Matrix<T>& dwpe)> backward;
+};
+
 template <class T>
 class Vit {
  public:
@@ -34,6 +45,10 @@ class Vit {
   // "patch_embed.weight/bias", "cls_token", "wpe.weight", "h.{l}.*", "ln_f.*", "head.weight/bias".
   std::vector<ParamRef<T>> parameters();
   const Matrix<T>& forward(const Matrix<T>& images);  // -> logits (N, n_classes)
+  // The same from patches cut outside the model: (N * P, patch_width), as patchify lays them out.
+  const Matrix<T>& forward_patches(const Matrix<T>& patches);
+  // nullptr (the default): the model's own assembly, [CLS] first, then the patches, plus the positions.
+  void set_assembly(const VitAssembly<T>* assembly) { assembly_ = assembly; }
   T loss(const Tokens& labels);                        // mean cross-entropy
   void backward();
   void train(bool on) { training_ = on; }
@@ -49,6 +64,10 @@ class Vit {
   std::size_t images_ = 0;
   Tokens labels_;
   Matrix<T> patches_, hidden_, cls_rows_, logits_, probs_;
+  const VitAssembly<T>* assembly_ = nullptr;
+
+  Matrix<T> assemble(const Matrix<T>& embedded) const;
+  Matrix<T> assemble_backward(const Matrix<T>& dx);
 };
 
 }  // namespace nn

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <vector>
 
 #include "workbook/oracle/matrix.hpp"
 
@@ -24,6 +25,18 @@ inline Vector row_entropies(const Matrix& weights) {
   Vector h = Vector::from_shape({weights.shape(0)});
   for (std::size_t r = 0; r < weights.shape(0); ++r) h(r) = row_entropy(weights, r);
   return h;
+}
+
+// The bar a language model must clear to have learned more than letter frequencies: the mean cross-entropy (nats)
+// of `test`'s tokens under the unigram model of `train` (token counts plus one, so no token has probability 0),
+// over a vocabulary of `vocab` tokens.
+inline double unigram_cross_entropy(const std::vector<int>& train, const std::vector<int>& test, std::size_t vocab) {
+  std::vector<double> counts(vocab, 1.0);
+  for (const int t : train) counts.at(std::size_t(t)) += 1;
+  const double total = double(train.size() + vocab);
+  double loss = 0;
+  for (const int t : test) loss -= std::log(counts.at(std::size_t(t)) / total);
+  return loss / double(test.size());
 }
 
 }  // namespace workbook::oracle
