@@ -3,7 +3,7 @@
 // The kit offers: nn::BlockStack, nn::BlockConfig, nn::SequenceLayout, nn::AttentionShape, nn::AttentionMask, nn::MaskKind.
 // The kit offers: nn::embedding_forward, nn::embedding_backward, nn::linear_forward, nn::linear_backward.
 // The kit offers: nn::cross_entropy_forward, nn::cross_entropy_backward, nn::init_normal, nn::AdamW, nn::AdamWConfig.
-// The kit offers: nn::ParamRef, nn::param_ref, nn::zero_grads.
+// The kit offers: nn::ParamRef, nn::param_ref, nn::zero_grads, nn::decays_if_matrix.
 // The blocks, layers and optimiser are the library's, as PyTorch's modules are the seed's; the model around them,
 // its training and the sampling are what you write.
 

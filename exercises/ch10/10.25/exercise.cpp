@@ -87,27 +87,12 @@ struct Inputs {
   Bias b;
 };
 
-Heads gaussian_heads(std::size_t slabs, std::size_t rows, std::size_t cols, std::mt19937_64& rng) {
-  Heads h = Heads::from_shape({slabs, rows, cols});
-  std::normal_distribution<double> normal;
-  for (auto& x : h) x = normal(rng);
-  return h;
-}
-
-// A bias of standard deviation 2: large enough that a misplaced entry changes the weights visibly.
-Bias gaussian_bias(std::size_t max_len, std::mt19937_64& rng) {
-  Bias b = Bias::from_shape({2 * max_len - 1});
-  std::normal_distribution<double> normal(0.0, 2.0);
-  for (auto& x : b) x = normal(rng);
-  return b;
-}
-
+// q, k and v of unit spread, and a bias of standard deviation 2: large enough that a misplaced entry changes the
+// weights visibly.
 Inputs gaussian_inputs(std::size_t slabs, std::size_t n, std::size_t max_len, std::size_t d, std::size_t d_v,
                        std::mt19937_64& rng) {
-  auto q = gaussian_heads(slabs, n, d, rng);
-  auto k = gaussian_heads(slabs, n, d, rng);
-  auto v = gaussian_heads(slabs, n, d_v, rng);
-  return {q, k, v, gaussian_bias(max_len, rng)};
+  auto in = workbook::oracle::gaussian_attention_inputs(slabs, slabs, n, n, d, d_v, rng);
+  return {in.q, in.k, in.v, workbook::oracle::gaussian_vector(2 * max_len - 1, rng, 2.0)};
 }
 
 // Inside a property: up to 3 slabs, L up to 8, n from 1 to L, d up to 5.
@@ -129,7 +114,7 @@ Matrix student_table(const Bias& b, std::size_t n) {
 }
 
 CheckResult table_matches(std::size_t max_len, std::size_t n, std::mt19937_64& rng) {
-  const Bias b = gaussian_bias(max_len, rng);
+  const Bias b = workbook::oracle::gaussian_vector(2 * max_len - 1, rng, 2.0);
   return workbook::close(xt::xarray<double>(student_table(b, n)), oracle_table(b, n),
                          workbook::tolerance::float_computation);
 }
@@ -170,7 +155,7 @@ double oracle_loss(const Heads& dout, const Heads& q, const Heads& k, const Head
 }
 
 CheckResult qkv_gradients_match(const Inputs& in, std::mt19937_64& rng) {
-  const Heads dout = gaussian_heads(in.q.shape(0), in.q.shape(1), in.v.shape(2), rng);
+  const Heads dout = workbook::oracle::gaussian_slabs(in.q.shape(0), in.q.shape(1), in.v.shape(2), rng);
   const auto g = student_backward(dout, in);
   const auto loss = [&](const Heads& q, const Heads& k, const Heads& v) { return oracle_loss(dout, q, k, v, in.b); };
   const auto expected = workbook::oracle::numerical_gradients(in.q, in.k, in.v, loss);
@@ -179,7 +164,7 @@ CheckResult qkv_gradients_match(const Inputs& in, std::mt19937_64& rng) {
 }
 
 CheckResult bias_gradient_matches(const Inputs& in, std::mt19937_64& rng) {
-  const Heads dout = gaussian_heads(in.q.shape(0), in.q.shape(1), in.v.shape(2), rng);
+  const Heads dout = workbook::oracle::gaussian_slabs(in.q.shape(0), in.q.shape(1), in.v.shape(2), rng);
   const auto g = student_backward(dout, in);
   const auto expected = workbook::oracle::numerical_gradient(
       in.b, [&](const Bias& b) { return oracle_loss(dout, in.q, in.k, in.v, b); });
@@ -189,7 +174,7 @@ CheckResult bias_gradient_matches(const Inputs& in, std::mt19937_64& rng) {
 
 // At length n < L only the offsets -(n - 1) .. n - 1 occur: the other 2 (L - n) entries of db must be exactly 0.
 CheckResult unused_offsets_are_zero(const Inputs& in, std::mt19937_64& rng) {
-  const Heads dout = gaussian_heads(in.q.shape(0), in.q.shape(1), in.v.shape(2), rng);
+  const Heads dout = workbook::oracle::gaussian_slabs(in.q.shape(0), in.q.shape(1), in.v.shape(2), rng);
   const auto g = student_backward(dout, in);
   const std::size_t max_len = max_length_of(in.b), n = in.q.shape(1);
   bool zero = true;
