@@ -153,7 +153,7 @@ const std::vector<double>& held_out_losses(const Context& ctx) {
 // The epochs whose samples part (d) shows: the statement's 1, 10 and 50, or the quick run's first and last.
 std::vector<int> sample_epochs(const Context& ctx) { return ctx.full() ? std::vector<int>{1, 10, 50} : std::vector<int>{1, 6}; }
 
-// The cumulative distribution of the held-out targets under the training text's letter frequencies.
+// The bar's level: the cross-entropy of the held-out targets under the training text's letter frequencies.
 double unigram_bar() {
   const auto& c = corpus();
   const std::size_t scored = (c.held_out.size() - 1) / context * context;
@@ -164,31 +164,30 @@ double unigram_bar() {
 
 // ---- sampling ---------------------------------------------------------------------------------------------------
 
-// The interface's rule in plain loops: the first token whose cumulative softmax(logits / temperature) exceeds u.
-int oracle_sample(const std::vector<double>& logits, double temperature, double u) {
+// The cumulative distribution of softmax(logits / temperature) over the tokens 0, 1, 2, ... in order.
+std::vector<double> cumulative_distribution(const std::vector<double>& logits, double temperature) {
   const double top = *std::max_element(logits.begin(), logits.end());
   double total = 0;
   for (const double l : logits) total += std::exp((l - top) / temperature);
+  std::vector<double> cdf;
   double cumulative = 0;
-  for (std::size_t i = 0; i < logits.size(); ++i) {
-    cumulative += std::exp((logits[i] - top) / temperature) / total;
-    if (cumulative > u) return int(i);
-  }
-  return int(logits.size()) - 1;
+  for (const double l : logits) cdf.push_back(cumulative += std::exp((l - top) / temperature) / total);
+  return cdf;
+}
+
+// The interface's rule: the first token whose cumulative probability exceeds u.
+int oracle_sample(const std::vector<double>& logits, double temperature, double u) {
+  const auto cdf = cumulative_distribution(logits, temperature);
+  const auto first = std::upper_bound(cdf.begin(), cdf.end(), u);  // the first cumulative probability above u
+  return first == cdf.end() ? int(cdf.size()) - 1 : int(first - cdf.begin());
 }
 
 // How close u lies to a boundary of the cumulative distribution. Closer than float's rounding of a sum of a dozen
 // probabilities can decide (1e-5), a correct sampler may land either side: such draws are redrawn or not judged.
 constexpr double undecidable = 1e-5;
 double distance_to_boundary(const std::vector<double>& logits, double temperature, double u) {
-  const double top = *std::max_element(logits.begin(), logits.end());
-  double total = 0;
-  for (const double l : logits) total += std::exp((l - top) / temperature);
-  double cumulative = 0, nearest = 1;
-  for (const double l : logits) {
-    cumulative += std::exp((l - top) / temperature) / total;
-    nearest = std::min(nearest, std::abs(cumulative - u));
-  }
+  double nearest = 1;
+  for (const double c : cumulative_distribution(logits, temperature)) nearest = std::min(nearest, std::abs(c - u));
   return nearest;
 }
 
