@@ -37,6 +37,13 @@ BOOST_AUTO_TEST_CASE(gnuplot_script_holds_labels_and_data) {
   BOOST_TEST(gp.find("title 'down'") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(the_key_goes_to_a_corner_free_of_data) {
+  BOOST_TEST(plots::to_gnuplot(two_lines()).find("set key inside top right") != std::string::npos);  // a tie
+  Plot rising = two_lines();
+  rising.series = {{"rising", {0, 1, 2}, {0, 0, 1}}};  // a point in the top right corner, none in the top left
+  BOOST_TEST(plots::to_gnuplot(rising).find("set key inside top left") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(histogram_is_a_density) {
   const auto h = histogram("h", {0.1, 0.2, 0.6, 5.0}, 2, 0.0, 1.0);  // 5.0 is outside and not drawn
   BOOST_TEST(h.x == (std::vector<double>{0.25, 0.75}), boost::test_tools::per_element());

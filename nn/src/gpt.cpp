@@ -104,7 +104,9 @@ const Matrix<T>& Gpt<T>::forward(const Tokens& tokens, std::size_t batch, std::s
   Activations& a = acts_;
   a = Activations{batch, time, tokens, {}, {}, {}, {}, {}};
   const SequenceLayout s = layout(batch, time, 0);
-  Matrix<T> x = embed(tokens, s.positions);
+  Matrix<T> x = input_ ? input_->forward(tokens, batch, time) : embed(tokens, s.positions);
+  if (x.shape(0) != batch * time || x.shape(1) != config_.n_embd)
+    throw std::invalid_argument("gpt forward: the input from outside is not (batch * time, n_embd)");
   if (training_ && config_.dropout > 0) x = dropout_forward(x, config_.dropout, dropout_rng_, a.embed_drop);
   a.hidden = stack_.forward(x, nullptr, s, training_, &dropout_rng_);
   a.logits = linear_forward(a.hidden, head_weight(), static_cast<const Vector<T>*>(nullptr));
@@ -126,6 +128,10 @@ void Gpt<T>::backward() {
   const Matrix<T> dhidden = linear_backward(dlogits, a.hidden, head_weight(), dhead, static_cast<Vector<T>*>(nullptr));
   Matrix<T> dx = stack_.backward(dhidden, nullptr);
   if (a.embed_drop.size()) dx = dropout_backward(dx, a.embed_drop);
+  if (input_) {
+    input_->backward(dx);
+    return;
+  }
   embedding_backward(dx, a.tokens, dwte_);
   if (config_.position == PositionKind::learned) {
     Tokens positions(a.tokens.size());

@@ -1,11 +1,13 @@
 #include "nn/sessions.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
 
 #include "nn/data_loader.hpp"
 #include "nn/optim.hpp"
+#include "nn/train_log.hpp"
 
 namespace nn {
 
@@ -32,7 +34,9 @@ std::vector<double> train_sessions(Model& model, const SequenceSet& sessions, co
   if (sessions.count == 0) throw std::invalid_argument("train_next_item: no sessions");
   AdamWConfig adamw;
   adamw.lr = training.lr;
-  AdamW<float> optimizer(model.parameters(), adamw);
+  auto parameters = model.parameters();
+  parameters.insert(parameters.end(), training.extra_parameters.begin(), training.extra_parameters.end());
+  AdamW<float> optimizer(parameters, adamw);
   ClassBatcher batches(sessions.count, std::min(training.batch, sessions.count), training.seed);
   std::vector<double> losses;
   set_training(model, true);
@@ -47,6 +51,20 @@ std::vector<double> train_sessions(Model& model, const SequenceSet& sessions, co
     if (progress) progress(step + 1, losses.back());
   }
   set_training(model, false);
+  return losses;
+}
+
+template <class Model>
+std::vector<double> train_showing_progress(Model& model, const SequenceSet& sessions, const NextItemTraining& training,
+                                           std::ostream& out) {
+  ProgressBar bar(out, training.steps);
+  const auto start = std::chrono::steady_clock::now();
+  const double events_per_step = double(std::min(training.batch, sessions.count) * sessions.length);
+  auto losses = train_sessions(model, sessions, training, [&](std::size_t done, double loss) {
+    const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    bar.update(done, loss, double(done) * events_per_step / elapsed.count());
+  });
+  bar.finish();
   return losses;
 }
 
@@ -66,7 +84,8 @@ NextItemScore score_sessions(Model& model, const StreamRecSessions& test, std::s
     const std::size_t vocab = logits.shape(1);
     for (std::size_t r = 0; r < targets.size(); ++r) {
       const auto row = logits.data() + r * vocab;
-      const bool hit = std::max_element(row, row + vocab) - row == targets[r];
+      score.predicted.push_back(int(std::max_element(row, row + vocab) - row));
+      const bool hit = score.predicted.back() == targets[r];
       right += hit;
       const auto session = indices[r / set.length];
       if (test.planted_row[session] == int(r % set.length)) ++score.planted, planted_right += hit;
@@ -81,6 +100,17 @@ NextItemScore score_sessions(Model& model, const StreamRecSessions& test, std::s
 
 }  // namespace
 
+StreamRecConfig small_streamrec() {
+  StreamRecConfig data;
+  data.count = 2000;
+  data.length = 12;
+  data.n_walk_items = 60;
+  data.n_categories = 6;
+  data.n_pairs = 6;
+  data.distance = 4;
+  return data;
+}
+
 std::vector<double> train_next_item(Gpt<float>& model, const SequenceSet& sessions, const NextItemTraining& training,
                                     const std::function<void(std::size_t done, double loss)>& progress) {
   return train_sessions(model, sessions, training, progress);
@@ -90,6 +120,16 @@ std::vector<double> train_next_item(LstmLanguageModel<float>& model, const Seque
                                     const NextItemTraining& training,
                                     const std::function<void(std::size_t done, double loss)>& progress) {
   return train_sessions(model, sessions, training, progress);
+}
+
+std::vector<double> train_next_item_showing_progress(Gpt<float>& model, const SequenceSet& sessions,
+                                                     const NextItemTraining& training, std::ostream& out) {
+  return train_showing_progress(model, sessions, training, out);
+}
+
+std::vector<double> train_next_item_showing_progress(LstmLanguageModel<float>& model, const SequenceSet& sessions,
+                                                     const NextItemTraining& training, std::ostream& out) {
+  return train_showing_progress(model, sessions, training, out);
 }
 
 NextItemScore score_next_item(Gpt<float>& model, const StreamRecSessions& test, std::size_t batch) {

@@ -1,9 +1,12 @@
 #include "workbook/plots/render.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string>
+#include <tuple>
 
 namespace workbook::plots {
 
@@ -61,6 +64,38 @@ std::string slurp(const std::filesystem::path& path) {
   return text.str();
 }
 
+// Where the key goes: the corner whose share of the plot holds the fewest points (top right on a tie), so that
+// the key hides no data. The key is taken as the outer half of the width and one line of height per series,
+// measured on the data's own range (on log axes, of the logarithms).
+std::string key_corner(const Plot& plot) {
+  const auto scaled = [](double v, bool log) { return log ? std::log10(v) : v; };
+  double x_lo = INFINITY, x_hi = -INFINITY, y_lo = INFINITY, y_hi = -INFINITY;
+  for (const auto& s : plot.series)
+    for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
+      const double x = scaled(s.x[i], plot.logx), y = scaled(s.y[i], plot.logy);
+      if (!std::isfinite(x) || !std::isfinite(y)) continue;
+      x_lo = std::min(x_lo, x), x_hi = std::max(x_hi, x), y_lo = std::min(y_lo, y), y_hi = std::max(y_hi, y);
+    }
+  if (!(x_hi > x_lo) || !(y_hi > y_lo)) return "top right";
+  const double key_height = std::min(0.5, 0.08 * double(plot.series.size()));
+  const auto covered = [&](bool top, bool right) {
+    std::size_t n = 0;
+    for (const auto& s : plot.series)
+      for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
+        const double x = (scaled(s.x[i], plot.logx) - x_lo) / (x_hi - x_lo);
+        const double y = (scaled(s.y[i], plot.logy) - y_lo) / (y_hi - y_lo);
+        n += (right ? x >= 0.5 : x <= 0.5) && (top ? y >= 1 - key_height : y <= key_height);
+      }
+    return n;
+  };
+  std::string best = "top right";
+  std::size_t fewest = covered(true, true);
+  for (const auto& [top, right, name] : {std::tuple{true, false, "top left"}, {false, true, "bottom right"},
+                                         {false, false, "bottom left"}})
+    if (const auto n = covered(top, right); n < fewest) fewest = n, best = name;
+  return best;
+}
+
 }  // namespace
 
 std::string to_csv(const Plot& plot) {
@@ -100,7 +135,7 @@ std::string to_gnuplot(const Plot& plot) {
     gp << "EOD\nplot $map using 1:2:3 with image notitle\n";
     return gp.str();
   }
-  gp << "set grid\nset key inside top right opaque box noenhanced\n";
+  gp << "set grid\nset key inside " << key_corner(plot) << " opaque box noenhanced\n";
   gp << "set style fill transparent solid 0.45 noborder\n";
   for (std::size_t i = 0; i < plot.series.size(); ++i) {
     gp << "$s" << i << " << EOD\n";

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "gradcheck.hpp"
+#include "nn/attention_probe.hpp"
 #include "nn/encoder.hpp"
 #include "nn/generate.hpp"
 #include "nn/gpt.hpp"
@@ -215,6 +216,68 @@ BOOST_AUTO_TEST_CASE(an_attention_core_from_outside_replaces_the_blocks_attentio
     return nn::Matrix<double>(v * 0.5);
   };
   BOOST_TEST(loss_and_grads(&values_only).first != own_loss);
+}
+
+BOOST_AUTO_TEST_CASE(an_input_from_outside_replaces_the_embeddings) {
+  std::mt19937_64 rng(5);
+  const nn::Tokens tokens = random_tokens(12, 7, rng), targets = random_tokens(12, 7, rng);
+  const auto loss_and_grads = [&](bool from_outside) {
+    nn::Gpt<double> model(tiny_gpt2(), 9);
+    jitter(model, 9);
+    std::map<std::string, nn::ParamRef<double>> by_name;
+    for (const auto& p : model.parameters()) by_name.emplace(p.name, p);
+    const auto wte = by_name.at("wte.weight"), wpe = by_name.at("wpe.weight");
+    const std::size_t C = 8;
+    nn::GptInput<double> same;  // the model's own embedding, done outside: wte[token] + wpe[position]
+    same.forward = [&](const nn::Tokens& t, std::size_t, std::size_t time) {
+      nn::Matrix<double> x = nn::Matrix<double>::from_shape({t.size(), C});
+      for (std::size_t r = 0; r < t.size(); ++r)
+        for (std::size_t c = 0; c < C; ++c) x(r, c) = wte.value[std::size_t(t[r]) * C + c] + wpe.value[r % time * C + c];
+      return x;
+    };
+    same.backward = [&](const nn::Matrix<double>& dx) {
+      for (std::size_t r = 0; r < tokens.size(); ++r)
+        for (std::size_t c = 0; c < C; ++c) {
+          wte.grad[std::size_t(tokens[r]) * C + c] += dx(r, c);
+          wpe.grad[r % 6 * C + c] += dx(r, c);
+        }
+    };
+    if (from_outside) model.set_input(&same);
+    nn::zero_grads(model.parameters());
+    model.forward(tokens, 2, 6);
+    const double loss = model.loss(targets);
+    model.backward();
+    std::vector<double> grads;
+    for (const auto& p : model.parameters()) grads.insert(grads.end(), p.grad, p.grad + p.size);
+    return std::make_pair(loss, grads);
+  };
+  const auto [own_loss, own_grads] = loss_and_grads(false);
+  const auto [outside_loss, outside_grads] = loss_and_grads(true);
+  BOOST_TEST(outside_loss == own_loss, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(outside_grads == own_grads, boost::test_tools::tolerance(1e-12) << boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_gpts_recorded_attention_is_causal_and_normalised) {
+  nn::GptConfig config = tiny_gpt2();
+  nn::Gpt<float> model(config, 3);
+  std::mt19937_64 rng(3);
+  const nn::Tokens tokens = random_tokens(12, 7, rng);
+  const auto logits_before = model.logits({tokens.begin(), tokens.begin() + 6});
+  const auto layers = nn::gpt_attention(model, tokens, 2, 6);
+  BOOST_TEST_REQUIRE(layers.size() == config.n_layer);
+  for (const auto& weights : layers) {
+    BOOST_TEST_REQUIRE(weights.size() == 2 * config.n_head * 6 * 6);
+    for (std::size_t row = 0; row < 2 * config.n_head * 6; ++row) {
+      const std::size_t i = row % 6;
+      double sum = 0;
+      for (std::size_t j = 0; j < 6; ++j) {
+        sum += weights[row * 6 + j];
+        if (j > i) BOOST_TEST(weights[row * 6 + j] == 0.0f);
+      }
+      BOOST_TEST(sum == 1.0, boost::test_tools::tolerance(1e-5));
+    }
+  }
+  BOOST_TEST(model.logits({tokens.begin(), tokens.begin() + 6}) == logits_before);  // the probe leaves no core behind
 }
 
 BOOST_AUTO_TEST_CASE(vit_matches_finite_differences) {

@@ -5,7 +5,7 @@ set ylabel 'MiB' noenhanced
 set logscale x
 set logscale y
 set grid
-set key inside top right opaque box noenhanced
+set key inside top left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 64 0.28125

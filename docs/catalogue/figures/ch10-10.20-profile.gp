@@ -3,7 +3,7 @@ set title 'Attention entropy of each head by layer' noenhanced
 set xlabel 'layer' noenhanced
 set ylabel 'entropy (nats)' noenhanced
 set grid
-set key inside top right opaque box noenhanced
+set key inside bottom left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 0 2.965945159

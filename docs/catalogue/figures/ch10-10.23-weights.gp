@@ -3,7 +3,7 @@ set title 'Attention weights of one query at five temperatures' noenhanced
 set xlabel 'score of the key' noenhanced
 set ylabel 'weight' noenhanced
 set grid
-set key inside top right opaque box noenhanced
+set key inside top left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 2 0.9999542942

@@ -3,7 +3,7 @@ set title 'Attention received by each position (mean column sum, 100 sequences)'
 set xlabel 'key position' noenhanced
 set ylabel 'mean column sum' noenhanced
 set grid
-set key inside top right opaque box noenhanced
+set key inside top left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 0 0.8900637277

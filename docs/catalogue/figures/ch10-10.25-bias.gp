@@ -3,7 +3,7 @@ set title 'The learned relative bias' noenhanced
 set xlabel 'offset i - j (query minus key)' noenhanced
 set ylabel 'bias' noenhanced
 set grid
-set key inside top right opaque box noenhanced
+set key inside bottom left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 -23 -0.1688898355

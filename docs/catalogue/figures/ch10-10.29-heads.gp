@@ -3,7 +3,7 @@ set title 'Grouped-query attention on StreamRec: 8 query heads' noenhanced
 set xlabel 'key/value heads h_kv' noenhanced
 set ylabel 'accuracy; cache size' noenhanced
 set grid
-set key inside top right opaque box noenhanced
+set key inside top left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 1 0.125

@@ -3,7 +3,7 @@ set title 'Sinusoidal positional encoding, d_model = 128' noenhanced
 set xlabel 'position' noenhanced
 set ylabel 'encoding value' noenhanced
 set grid
-set key inside top right opaque box noenhanced
+set key inside bottom left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 0 0

@@ -4,7 +4,7 @@ set xlabel 'layer l' noenhanced
 set ylabel '||dL/dx_l||' noenhanced
 set logscale y
 set grid
-set key inside top right opaque box noenhanced
+set key inside bottom right opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 1 13.05808619

@@ -3,7 +3,7 @@ set title 'What a d = 12 state can hold' noenhanced
 set xlabel 'input length n (tokens of m = 3 numbers)' noenhanced
 set ylabel 'rank of the map from the input' noenhanced
 set grid
-set key inside top right opaque box noenhanced
+set key inside top left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 1 3

@@ -3,7 +3,7 @@ set title 'KV cache of one sequence in fp16 (L = 80, d_k = 128)' noenhanced
 set xlabel 'context length (tokens)' noenhanced
 set ylabel 'GiB' noenhanced
 set grid
-set key inside top right opaque box noenhanced
+set key inside top left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 0 0

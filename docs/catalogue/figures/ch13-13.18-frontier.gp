@@ -5,7 +5,7 @@ set ylabel 'parameters N, tokens D' noenhanced
 set logscale x
 set logscale y
 set grid
-set key inside top right opaque box noenhanced
+set key inside top left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 1e+18 91287092.92

@@ -3,7 +3,7 @@ set title 'One linear attention layer, same weights, two tasks' noenhanced
 set xlabel 'true value w . x_q' noenhanced
 set ylabel 'layer''s prediction at the query' noenhanced
 set grid
-set key inside top right opaque box noenhanced
+set key inside top left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 -8 -8

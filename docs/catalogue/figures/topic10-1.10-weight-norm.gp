@@ -4,7 +4,7 @@ set xlabel 'step' noenhanced
 set ylabel '||theta||_2' noenhanced
 set logscale x
 set grid
-set key inside top right opaque box noenhanced
+set key inside top left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 1 9.049832415

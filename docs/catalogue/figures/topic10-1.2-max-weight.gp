@@ -4,7 +4,7 @@ set xlabel 'dimension d' noenhanced
 set ylabel 'mean of max_j softmax_j' noenhanced
 set logscale x
 set grid
-set key inside top right opaque box noenhanced
+set key inside top left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 1 0.1419931301

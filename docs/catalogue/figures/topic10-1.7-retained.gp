@@ -4,7 +4,7 @@ set xlabel 'layer l' noenhanced
 set ylabel 'variance left / initial variance' noenhanced
 set logscale y
 set grid
-set key inside top right opaque box noenhanced
+set key inside bottom left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 0 1

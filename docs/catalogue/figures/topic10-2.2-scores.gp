@@ -3,7 +3,7 @@ set title 'Induction score per head on [1, 2, 3, 1, 2]: 1 previous-token 2 unifo
 set xlabel 'head' noenhanced
 set ylabel 'induction score' noenhanced
 set grid
-set key inside top right opaque box noenhanced
+set key inside top left opaque box noenhanced
 set style fill transparent solid 0.45 noborder
 $s0 << EOD
 1 0.01702232561

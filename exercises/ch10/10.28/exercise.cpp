@@ -21,7 +21,6 @@
 #include <tuple>
 
 #include "nn/sessions.hpp"
-#include "nn/train_log.hpp"
 #include "workbook/exercise.hpp"
 #include "workbook/oracle/statistics.hpp"
 #include "workbook/text_table.hpp"
@@ -153,14 +152,7 @@ PairScore train_pair(const Context& ctx, const Budget& b, const Setting& setting
   }
   const auto with_progress = [&](auto& model, const char* name) {  // minutes: say where the run is
     std::cerr << name << ", " << setting.length << " events, k = " << setting.distance << "\n";
-    nn::ProgressBar bar(std::cerr, training.steps);
-    const auto start = std::chrono::steady_clock::now();
-    const double events = double(training.batch * setting.length);
-    nn::train_next_item(model, data.sessions, training, [&](std::size_t done, double loss) {
-      const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-      bar.update(done, loss, double(done) * events / elapsed.count());
-    });
-    bar.finish();
+    nn::train_next_item_showing_progress(model, data.sessions, training, std::cerr);
   };
   with_progress(transformer, "transformer");
   with_progress(lstm, "LSTM");

@@ -13,7 +13,6 @@
 
 #include "ch10/10.29/interface.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <map>
@@ -21,7 +20,6 @@
 
 #include "nn/sessions.hpp"
 #include "nn/slab_core.hpp"
-#include "nn/train_log.hpp"
 #include "workbook/exercise.hpp"
 #include "workbook/oracle/attention.hpp"
 #include "workbook/oracle/finite_difference.hpp"
@@ -179,13 +177,9 @@ Experiment experiment_for(const Context& ctx) {
     data.count = 4000;
     return {data, 1000, 2, 64, 1000, 32, 3e-3};
   }
-  data.count = 2000;
-  data.length = 12;
-  data.n_walk_items = 60;
-  data.n_categories = 6;
-  data.n_pairs = 6;
-  data.distance = 4;
-  return {data, 500, 1, 32, 400, 16, 1e-2};
+  auto small = nn::small_streamrec();
+  small.plant_probability = 1.0;
+  return {small, 500, 1, 32, 400, 16, 1e-2};
 }
 
 // Held-out scores of the GPT trained with the student's attention. The data, the initial weights and the batch
@@ -216,14 +210,7 @@ nn::NextItemScore trained_score(const Context& ctx, std::size_t h_q, std::size_t
   training.seed = ctx.seed_for("c-batches");
   if (ctx.full()) {  // minutes: say where the run is
     std::cerr << "h_q = " << h_q << ", h_kv = " << h_kv << "\n";
-    nn::ProgressBar bar(std::cerr, training.steps);
-    const auto start = std::chrono::steady_clock::now();
-    const double tokens_per_step = double(training.batch * e.data.length);
-    nn::train_next_item(model, data.sessions, training, [&](std::size_t done, double loss) {
-      const std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-      bar.update(done, loss, double(done) * tokens_per_step / elapsed.count());
-    });
-    bar.finish();
+    nn::train_next_item_showing_progress(model, data.sessions, training, std::cerr);
   } else {
     nn::train_next_item(model, data.sessions, training);
   }

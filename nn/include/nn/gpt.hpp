@@ -1,6 +1,7 @@
 #pragma once
 // A decoder-only GPT (pre-LN blocks, final norm, LM head optionally tied to the token embedding), covering
 // GPT-2's layout and the modern variant (RMSNorm, SwiGLU, RoPE, grouped-query attention, no biases).
+#include <functional>
 #include <random>
 #include <vector>
 
@@ -31,6 +32,16 @@ struct GptConfig {
   BlockConfig block() const;
 };
 
+// The blocks' input from outside the model, in place of the token and position embeddings (10.26's multi-feature
+// sessions): forward maps a batch's tokens (batch * time) to that input (batch * time, n_embd), and the model adds
+// no positions to it; backward receives its gradient. What a token stands for is the caller's choice (10.26 numbers
+// the events and looks their features up). Used by forward and backward; cached decoding and logits() embed tokens.
+template <class T>
+struct GptInput {
+  std::function<Matrix<T>(const Tokens& tokens, std::size_t batch, std::size_t time)> forward;
+  std::function<void(const Matrix<T>& dx)> backward;
+};
+
 template <class T>
 class Gpt {
  public:
@@ -54,6 +65,8 @@ class Gpt {
   // The self-attention core of every block from outside (see AttentionCore in nn/attention.hpp); null: ours.
   // Training and full forwards use it; cached decoding keeps the library's (or the step given to forward_cached).
   void set_attention_core(const AttentionCore<T>* core) { stack_.set_attention_core(core); }
+  // nullptr (the default): the token embedding plus the configured positions.
+  void set_input(const GptInput<T>* input) { input_ = input; }
 
   // Inference with a KV cache (batch 1): the logits (n_new, vocab) of new_tokens, which follow the cache's
   // tokens; appends their keys and values. Throws when the total would exceed the context. attention: the step
@@ -83,6 +96,7 @@ class Gpt {
   Activations acts_;
   bool training_ = false;
   std::mt19937_64 dropout_rng_;
+  const GptInput<T>* input_ = nullptr;
 };
 
 }  // namespace nn
