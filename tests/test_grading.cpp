@@ -7,14 +7,20 @@
 #define BOOST_TEST_MODULE grading
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <chrono>
+
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "workbook/grading/class_grade.hpp"
 #include "workbook/grading/grade.hpp"
 #include "workbook/grading/sandbox.hpp"
 #include "workbook/grading/scaffold.hpp"
+#include "workbook/grading/student_build.hpp"
+#include "workbook/interface_header.hpp"
 #include "workbook/registry.hpp"
 
 using namespace workbook;
@@ -117,6 +123,69 @@ BOOST_AUTO_TEST_CASE(reference_as_a_submission_scores_everything) {
   }
   BOOST_TEST(grade.score == grade.max_score);
   BOOST_TEST(grade.max_score > 0);
+}
+
+// A submission's files are first compiled as one translation unit (compile_together). Two files that define the
+// same name at global scope cannot share one: the grader then builds each alone, and both pass.
+BOOST_AUTO_TEST_CASE(files_that_clash_in_one_unit_are_built_one_by_one) {
+  const auto dir = fresh_dir("clash");
+  const std::vector<std::string> ids{"manual/3", "ch10/10.12"};
+  std::vector<Exercise> exercises;
+  for (const auto& id : ids) exercises.push_back(*find_exercise(id).exercise);
+  copy_reference(dir, exercises);
+  const auto stamp = std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());  // no cache hit
+  for (const auto& id : ids)
+    std::ofstream(dir / (id + ".cpp"), std::ios::app) << "\nint helper() { return " << stamp << " % 7; }\n";
+  const auto grade = grade_submission(dir, options_for(ids, 20));
+  for (const auto& e : grade.exercises) {
+    BOOST_TEST_INFO(e.id << ": " << to_string(e.outcome) << " " << e.cause << "\n" << e.build_log);
+    BOOST_TEST((e.outcome == Outcome::pass));
+  }
+}
+
+// compile_together itself: honest files give one object holding both exercises' functions; files that clash, or a
+// file that calls the nn library, give nothing (they are then built one by one, where refusals are decided).
+BOOST_AUTO_TEST_CASE(compile_together_gives_one_object_or_nothing) {
+  const auto kit = load_kit(default_kit_path());
+  const auto reference = [](const std::string& id) {
+    return read_text(source_dir / "solutions" / id / "solution.cpp");
+  };
+  const std::map<std::string, std::string> files{{"manual/3", reference("manual/3")},
+                                                 {"ch10/10.12", reference("ch10/10.12")}};
+  const auto work = fresh_dir("together");
+  const auto object = compile_together(kit, files, work / "unit", Limits{});
+  BOOST_TEST_REQUIRE(object.has_value());
+  const auto symbols = undefined_symbols(*object);
+  BOOST_TEST(std::none_of(symbols.begin(), symbols.end(), [](const auto& s) { return is_nn_symbol(called_name(s)); }));
+  auto clashing = files;
+  for (auto& [id, source] : clashing) source += "\nint helper() { return 1; }\n";
+  BOOST_TEST(!compile_together(kit, clashing, work / "clash", Limits{}).has_value());
+  const std::map<std::string, std::string> calling_nn{
+      {"manual/3", reference("manual/3")},
+      {"ch10/10.22", read_text(source_dir / "tests/fixtures/hostile/hidden-library/ch10/10.22.cpp")}};
+  BOOST_TEST(!compile_together(kit, calling_nn, work / "nn", Limits{}).has_value());
+}
+
+// One file that does not compile beside one that does: the unit fails, each file is built alone, and only the
+// broken one is a compile error, with its own compiler message.
+BOOST_AUTO_TEST_CASE(a_compile_error_beside_a_good_file_costs_only_its_own_file) {
+  const auto dir = fresh_dir("one-broken");
+  const std::vector<std::string> ids{"manual/3", "ch10/10.12"};
+  std::vector<Exercise> exercises;
+  for (const auto& id : ids) exercises.push_back(*find_exercise(id).exercise);
+  copy_reference(dir, exercises);
+  const auto stamp = std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  std::ofstream(dir / "manual/3.cpp", std::ios::app) << "\n// " << stamp << "\n";
+  std::ofstream(dir / "ch10/10.12.cpp", std::ios::app) << "\nint broken = undeclared_name_" << stamp.size() << ";\n";
+  const auto grade = grade_submission(dir, options_for(ids, 20));
+  for (const auto& e : grade.exercises) {
+    BOOST_TEST_INFO(e.id << ": " << to_string(e.outcome) << " " << e.cause);
+    if (e.id == "manual/3") BOOST_TEST((e.outcome == Outcome::pass));
+    if (e.id == "ch10/10.12") {
+      BOOST_TEST((e.outcome == Outcome::compile_error));
+      BOOST_TEST(has(e.build_log, "undeclared_name_"), e.build_log);
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(an_empty_scaffold_scores_zero_and_only_says_not_implemented) {

@@ -1,8 +1,11 @@
 #include "workbook/grading/grade.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -215,6 +218,54 @@ std::size_t SubmissionGrade::grader_errors() const {
 
 std::filesystem::path student_source(const std::string& exercise_id) { return exercise_id + ".cpp"; }
 
+namespace {
+
+// The objects of files compiled together (compile_together), by exercise id, and the directories they sit in.
+struct CompiledUnits {
+  std::map<std::string, std::filesystem::path> objects;
+  std::vector<std::filesystem::path> dirs;
+};
+
+// The files of `to_build` that are not in the build cache and whose exercises offer nothing of the kit, compiled as
+// `jobs` units at once (one per core, each file in one of them); a unit that fails leaves its files to be built one
+// by one. Fewer than two such files: nothing to gain.
+CompiledUnits compile_in_units(const Kit& kit, const std::vector<Exercise>& chosen, const std::vector<std::string>& sources,
+                               const std::vector<std::size_t>& to_build, const GradeOptions& options, unsigned jobs) {
+  std::vector<std::size_t> joining;
+  for (const auto i : to_build) {
+    try {
+      if (!runner_is_cached(kit, chosen[i].id, sources[i], options.cache_dir) &&
+          offers_nothing_of_the_kit(kit, chosen[i].id))
+        joining.push_back(i);
+    } catch (const std::exception&) {  // an unreadable interface: the file is built on its own, which reports it
+    }
+  }
+  CompiledUnits out;
+  if (joining.size() < 2) return out;
+  const std::size_t units = std::max<std::size_t>(1, std::min<std::size_t>(jobs, joining.size() / 2));
+  std::vector<std::map<std::string, std::string>> files(units);
+  for (std::size_t k = 0; k < joining.size(); ++k) files[k % units][chosen[joining[k]].id] = sources[joining[k]];
+  std::vector<std::optional<std::filesystem::path>> objects(units);
+  std::filesystem::create_directories(options.cache_dir);
+  for (std::size_t u = 0; u < units; ++u)
+    out.dirs.push_back(options.cache_dir / (".unit-" + std::to_string(getpid()) + "-" + std::to_string(u)));
+  std::vector<std::thread> compilers;
+  for (std::size_t u = 0; u < units; ++u)
+    compilers.emplace_back([&, u] {
+      try {
+        objects[u] = compile_together(kit, files[u], out.dirs[u], options.limits);
+      } catch (const std::exception&) {  // the files are built one by one
+      }
+    });
+  for (auto& c : compilers) c.join();
+  for (std::size_t u = 0; u < units; ++u)
+    if (objects[u])
+      for (const auto& [id, source] : files[u]) out.objects[id] = *objects[u];
+  return out;
+}
+
+}  // namespace
+
 SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   SubmissionGrade result;
@@ -278,13 +329,16 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
 
   // Builds, several at once on threads (each compiler in a sandbox of its own)...
   const unsigned jobs = std::max(1u, options.jobs ? options.jobs : std::thread::hardware_concurrency());
+  const auto compiled = compile_in_units(kit, chosen, sources, to_build, options, jobs);
   std::atomic<std::size_t> next{0};
   const auto builder = [&] {
     for (std::size_t k; (k = next++) < to_build.size();) {
       const auto i = to_build[k];
       auto& grade = result.exercises[i];
       try {
-        const auto build = build_runner(kit, chosen[i].id, sources[i], options.cache_dir, options.limits);
+        const auto unit = compiled.objects.find(chosen[i].id);
+        const auto build = build_runner(kit, chosen[i].id, sources[i], options.cache_dir, options.limits,
+                                        unit == compiled.objects.end() ? nullptr : &unit->second);
         grade.build_seconds = build.seconds;
         grade.cached_build = build.status == BuildResult::Status::cached;
         if (build.status == BuildResult::Status::built || build.status == BuildResult::Status::cached) {
@@ -309,6 +363,7 @@ SubmissionGrade grade_submission(const std::filesystem::path& dir, const GradeOp
   std::vector<std::thread> builders;
   for (unsigned j = 0; j < std::min<std::size_t>(jobs, to_build.size()); ++j) builders.emplace_back(builder);
   for (auto& b : builders) b.join();
+  for (const auto& dir : compiled.dirs) std::filesystem::remove_all(dir);
   for (auto i : to_build)
     if (!solutions[i].empty()) to_check.push_back(i);
   std::sort(to_check.begin(), to_check.end());

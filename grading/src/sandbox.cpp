@@ -143,7 +143,10 @@ struct ChildPlan {
 };
 
 [[noreturn]] void exec_child(const ChildPlan& plan) {
-  setpgid(0, 0);
+  // A session of its own: a process group the grader can signal as one, and, where the kernel shares the CPU
+  // between sessions (sched_autogroup, on by default in Debian's kernels), one share however many processes it
+  // starts, so that a fork bomb's hundreds of spinning processes cannot starve another student's one.
+  setsid();
   // Move the fds out of the way first, then into place: a source may sit on a target's number.
   int moved[16];
   const int count = static_cast<int>(plan.fds.size());

@@ -122,43 +122,23 @@ std::vector<std::string> undefined_references(const std::string& log) {
 
 bool asks_for_code(const Kit& kit, const std::string& exercise_id) { return kit.objects.count(exercise_id) > 0; }
 
-BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const std::string& source,
-                         const std::filesystem::path& cache_dir, const Limits& limits) {
-  BuildResult result;
-  const auto object = kit.objects.find(exercise_id);
-  if (object == kit.objects.end()) {
-    result.log = "the student kit has no bindings for " + exercise_id + " (rebuild workbook)";
-    return result;
-  }
-  const auto key = content_key(source + "\n" + kit.fingerprint + stamp(object->second) + exercise_id);
-  const auto final_dir = cache_dir / (dashed(exercise_id) + "-" + key);
-  result.runner = final_dir / "runner";
-  if (std::filesystem::exists(result.runner)) {
-    result.status = BuildResult::Status::cached;
-    return result;
-  }
+namespace {
 
-  // Build in a private directory, then rename it into place: a cache entry is complete or absent.
-  std::filesystem::create_directories(cache_dir);
-  const auto work = cache_dir / (".build-" + key + "-" + std::to_string(getpid()));
-  std::filesystem::remove_all(work);
-  std::filesystem::create_directories(work);
-  std::filesystem::permissions(work, std::filesystem::perms::all);  // the sandbox user writes here
-  const auto source_copy = work / (std::filesystem::path(exercise_id).filename().string() + ".cpp");  // the student's name for it
-  std::ofstream(source_copy, std::ios::binary) << source;
-  std::filesystem::permissions(source_copy, std::filesystem::perms::owner_read | std::filesystem::perms::group_read |
-                                                 std::filesystem::perms::others_read);
+// Where a file's runner lives in the cache: a key of its text, the kit and the exercise's bindings.
+std::filesystem::path cache_entry(const Kit& kit, const std::string& exercise_id, const std::string& source,
+                                  const std::filesystem::path& cache_dir) {
+  const auto& bindings = kit.objects.at(exercise_id);
+  const auto key = content_key(source + "\n" + kit.fingerprint + stamp(bindings) + exercise_id);
+  return cache_dir / (dashed(exercise_id) + "-" + key);
+}
 
-  // Compile, see what of the nn library the object calls, then link: a call the exercise does not offer is
-  // refused before a process exists (docs/model.md, "A student's piece inside a model").
-  const auto object_file = work / "solution.o";
+// The sandbox in which the kit's compiler reads `read_only` and writes only `work`.
+SandboxSpec compiler_sandbox(const Kit& kit, const std::filesystem::path& work, std::vector<std::filesystem::path> read_only,
+                             const Limits& limits) {
   SandboxSpec spec;
-  spec.argv = {kit.compiler};
-  spec.argv.insert(spec.argv.end(), kit.compile_flags.begin(), kit.compile_flags.end());
-  spec.argv.insert(spec.argv.end(), {"-I" + kit.include_dir.string(), "-include", "workbook/kit_pch.hpp", "-c",
-                                     source_copy.string(), "-o", object_file.string()});
-  spec.read_only = {kit.include_dir, object->second};
-  for (const auto& f : kit.link_inputs) spec.read_only.push_back(f);
+  read_only.push_back(kit.include_dir);
+  for (const auto& f : kit.link_inputs) read_only.push_back(f);
+  spec.read_only = std::move(read_only);
   spec.writable = {work};
   spec.working_directory = work;
   spec.drop_privileges = std::all_of(spec.read_only.begin(), spec.read_only.end(), reachable_by_others) &&
@@ -169,12 +149,106 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
   spec.limits.address_space = 8ull << 30;
   spec.limits.file_size = 1ull << 30;
   spec.limits.tmp_size = 1ull << 30;  // the compiler's temporary files
+  return spec;
+}
 
-  auto run = run_sandboxed(spec);
+std::vector<std::string> compile_command(const Kit& kit, const std::filesystem::path& source,
+                                         const std::filesystem::path& object) {
+  std::vector<std::string> argv = {kit.compiler};
+  argv.insert(argv.end(), kit.compile_flags.begin(), kit.compile_flags.end());
+  argv.insert(argv.end(), {"-I" + kit.include_dir.string(), "-include", "workbook/kit_pch.hpp", "-c", source.string(),
+                           "-o", object.string()});
+  return argv;
+}
+
+// A fresh directory the sandbox user may write in.
+void make_work_dir(const std::filesystem::path& work) {
+  std::filesystem::remove_all(work);
+  std::filesystem::create_directories(work);
+  std::filesystem::permissions(work, std::filesystem::perms::all);
+}
+
+void write_readable(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << text;
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::group_read |
+                                         std::filesystem::perms::others_read);
+}
+
+}  // namespace
+
+bool runner_is_cached(const Kit& kit, const std::string& exercise_id, const std::string& source,
+                      const std::filesystem::path& cache_dir) {
+  return kit.objects.count(exercise_id) && std::filesystem::exists(cache_entry(kit, exercise_id, source, cache_dir) / "runner");
+}
+
+bool offers_nothing_of_the_kit(const Kit& kit, const std::string& exercise_id) {
+  return parse_interface_header(read_file(kit.include_dir / exercise_id / "interface.hpp")).kit_offers.empty();
+}
+
+std::optional<std::filesystem::path> compile_together(const Kit& kit, const std::map<std::string, std::string>& files,
+                                                      const std::filesystem::path& work_dir, const Limits& limits) {
+  make_work_dir(work_dir);
+  std::string unit;
+  for (const auto& [id, source] : files) {
+    const auto name = dashed(id) + ".cpp";
+    write_readable(work_dir / name, source);
+    unit += "#include \"" + name + "\"\n";
+  }
+  write_readable(work_dir / "unit.cpp", unit);
+  const auto object = work_dir / "unit.o";
+  auto spec = compiler_sandbox(kit, work_dir, {}, limits);
+  spec.argv = compile_command(kit, work_dir / "unit.cpp", object);
+  spec.limits.wall = std::chrono::milliseconds(600000);  // many files at once
+  spec.limits.cpu_seconds = 600;
+  const auto run = run_sandboxed(spec);
+  if (!run.started || run.timed_out || run.exit_code != 0) return std::nullopt;
+  for (const auto& symbol : undefined_symbols(object))
+    if (is_nn_symbol(called_name(symbol))) return std::nullopt;
+  return object;
+}
+
+BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const std::string& source,
+                         const std::filesystem::path& cache_dir, const Limits& limits,
+                         const std::filesystem::path* compiled) {
+  BuildResult result;
+  const auto object = kit.objects.find(exercise_id);
+  if (object == kit.objects.end()) {
+    result.log = "the student kit has no bindings for " + exercise_id + " (rebuild workbook)";
+    return result;
+  }
+  const auto final_dir = cache_entry(kit, exercise_id, source, cache_dir);
+  const auto key = final_dir.filename().string();
+  result.runner = final_dir / "runner";
+  if (std::filesystem::exists(result.runner)) {
+    result.status = BuildResult::Status::cached;
+    return result;
+  }
+
+  // Build in a private directory, then rename it into place: a cache entry is complete or absent.
+  std::filesystem::create_directories(cache_dir);
+  const auto work = cache_dir / (".build-" + key + "-" + std::to_string(getpid()));
+  make_work_dir(work);
+  const auto source_copy = work / (std::filesystem::path(exercise_id).filename().string() + ".cpp");  // the student's name for it
+  write_readable(source_copy, source);
+
+  // Compile, see what of the nn library the object calls, then link: a call the exercise does not offer is
+  // refused before a process exists (docs/model.md, "A student's piece inside a model"). An object compiled with
+  // other files (compile_together) calls nothing of the library and goes straight to the link.
+  std::vector<std::filesystem::path> read_only{object->second};
+  if (compiled) read_only.push_back(*compiled);
+  auto spec = compiler_sandbox(kit, work, read_only, limits);
+  const auto object_file = compiled ? *compiled : work / "solution.o";
+  SandboxResult run;
+  if (compiled) {
+    run.started = true, run.exit_code = 0;
+  } else {
+    spec.argv = compile_command(kit, source_copy, object_file);
+    run = run_sandboxed(spec);
+  }
   result.seconds = run.seconds;
   result.log = run.err + run.out;
   if (run.started && !run.timed_out && run.exit_code == 0) {
-    const auto refused = calls_not_offered(kit, exercise_id, object_file);
+    const auto refused = compiled ? std::string() : calls_not_offered(kit, exercise_id, object_file);
     if (!refused.empty()) {
       result.status = BuildResult::Status::compile_error;
       result.log = refused + result.log;
@@ -195,7 +269,7 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
   } else if (run.timed_out) {
     result.log = "the compiler did not finish in 120 s\n" + result.log;
   } else if (run.exit_code == 0 && std::filesystem::exists(work / "runner")) {
-    std::filesystem::remove(object_file);
+    if (!compiled) std::filesystem::remove(object_file);
     // Another process (a classmate with the same file, graded in parallel) may have finished the same
     // build first: its entry is as good as ours.
     std::error_code raced;

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,28 @@ struct BuildResult {
 };
 
 // `source` is the text of the student's file (read from the submission without following links).
+// `compiled`, when given, is an object that already holds this file's code (compile_together's): the build then
+// only links it with the exercise's bindings.
 BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const std::string& source,
-                         const std::filesystem::path& cache_dir, const Limits& limits);
+                         const std::filesystem::path& cache_dir, const Limits& limits,
+                         const std::filesystem::path* compiled = nullptr);
+
+// Whether build_runner would find this file's runner in the cache.
+bool runner_is_cached(const Kit& kit, const std::string& exercise_id, const std::string& source,
+                      const std::filesystem::path& cache_dir);
+
+// Whether the exercise's interface offers nothing of the nn library: its file may join compile_together.
+bool offers_nothing_of_the_kit(const Kit& kit, const std::string& exercise_id);
+
+// Several of a student's files (exercise id -> source text) compiled as one translation unit, a file that
+// includes each, in `work_dir`: the precompiled header is loaded once and the templates the files share are
+// instantiated once, four to five times faster than file by file for a whole submission
+// (docs/results/student-loop.md). The object, or nothing when the unit does not compile (two files defining one
+// name at global scope, a file with an error) or when it calls anything of the nn library: the files are then
+// built one by one, where each error and each refusal is the file's own. Only files whose interface offers
+// nothing of the kit may join (offers_nothing_of_the_kit), so that no refusal is ever decided here.
+std::optional<std::filesystem::path> compile_together(const Kit& kit, const std::map<std::string, std::string>& files,
+                                                      const std::filesystem::path& work_dir, const Limits& limits);
 
 // Whether the kit has an interface for this exercise (the exercise asks for code).
 bool asks_for_code(const Kit& kit, const std::string& exercise_id);
