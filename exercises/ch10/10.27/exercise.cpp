@@ -199,16 +199,13 @@ int planted_target(const Trained& t, std::size_t session) {
   return t.test.sessions.targets[session * length_of(t) + planted_row(t, session)];
 }
 
-// The argmax of each held-out session's logits at its planted row.
+// The item each held-out session's model predicts at its planted row (the library's scoring, row by row).
 template <class Model>
 std::vector<int> planted_predictions(Model& model, const nn::StreamRecSessions& test) {
-  const std::size_t n = test.sessions.length, count = test.sessions.count;
-  const auto& logits = model.forward(test.sessions.tokens, count, n);
-  std::vector<int> out(count);
-  for (std::size_t s = 0; s < count; ++s) {
-    const auto row = xt::row(logits, std::ptrdiff_t(s * n + std::size_t(test.planted_row[s])));
-    out[s] = int(std::max_element(row.begin(), row.end()) - row.begin());
-  }
+  const auto predicted = nn::score_next_item(model, test).predicted;
+  std::vector<int> out(test.sessions.count);
+  for (std::size_t s = 0; s < out.size(); ++s)
+    out[s] = predicted[s * test.sessions.length + std::size_t(test.planted_row[s])];
   return out;
 }
 
