@@ -5,8 +5,8 @@
 //
 // Gradients are taken by central differences of the student's forward pass (h = 1e-6, in double: the reason the
 // statement asks for double), one vector-Jacobian product per sub-layer, each a single batched call of
-// 2 n d perturbed copies. The oracle is the same machinery run on plain-loop sub-layers written here from the
-// formulas (oracle/attention.hpp for the attention branch).
+// 2 n d perturbed copies. The oracle is the same machinery run on plain-loop sub-layers written from the
+// formulas; both live in workbook/oracle/residual_stack.hpp, which arch13/4 also measures.
 //
 // The direct residual path is measured, not assumed: a sub-layer whose branch is switched off (W_O = 0 or
 // W_2 = 0, so F = 0 exactly) is, on the student's code, the identity for pre-LN and the LayerNorm for post-LN.
@@ -27,61 +27,29 @@
 #include <xtensor/xview.hpp>
 
 #include "workbook/exercise.hpp"
-#include "workbook/oracle/attention.hpp"
 #include "workbook/oracle/random.hpp"
+#include "workbook/oracle/residual_stack.hpp"
 #include "workbook/tolerances.hpp"
 
 namespace {
 
-using ch10_8::Batch;
-using ch10_8::Branch;
-using ch10_8::LayerWeights;
-using ch10_8::Placement;
 using workbook::CheckKind;
 using workbook::CheckResult;
 using workbook::Context;
 using workbook::oracle::Matrix;
-constexpr double epsilon = 1e-5;
+using namespace workbook::oracle::residual;
 
-// ---- Oracles: LayerNorm, the branches and the two sub-layers by their formulas, one matrix at a time ----
-
-Matrix oracle_layer_norm(const Matrix& x) {
-  Matrix y = xt::zeros<double>(x.shape());
-  const std::size_t d = x.shape(1);
-  for (std::size_t t = 0; t < x.shape(0); ++t) {
-    double mean = 0, variance = 0;
-    for (std::size_t c = 0; c < d; ++c) mean += x(t, c) / d;
-    for (std::size_t c = 0; c < d; ++c) variance += (x(t, c) - mean) * (x(t, c) - mean) / d;
-    for (std::size_t c = 0; c < d; ++c) y(t, c) = (x(t, c) - mean) / std::sqrt(variance + epsilon);
-  }
-  return y;
+// The interface's own copies of the shared types (a student's header cannot include the harness).
+ch10_8::LayerWeights student_weights(const LayerWeights& w) { return {w.w_q, w.w_k, w.w_v, w.w_o, w.w_1, w.w_2}; }
+ch10_8::Branch student_branch(Branch b) {
+  return b == Branch::attention ? ch10_8::Branch::attention : ch10_8::Branch::feed_forward;
 }
-
-Matrix oracle_branch(const Matrix& x, const LayerWeights& w, Branch which) {
-  using workbook::oracle::matmul;
-  if (which == Branch::attention)
-    return matmul(workbook::oracle::attention(matmul(x, w.w_q), matmul(x, w.w_k), matmul(x, w.w_v),
-                                              1 / std::sqrt(double(x.shape(1)))),
-                  w.w_o);
-  Matrix hidden = matmul(x, w.w_1);
-  for (auto& h : hidden) h = h > 0 ? h : 0.0;
-  return matmul(hidden, w.w_2);
+ch10_8::Placement student_placement(Placement p) {
+  return p == Placement::pre_ln ? ch10_8::Placement::pre_ln : ch10_8::Placement::post_ln;
 }
-
-Matrix oracle_sublayer(const Matrix& x, const LayerWeights& w, Branch which, Placement placement) {
-  if (placement == Placement::pre_ln) return x + oracle_branch(oracle_layer_norm(x), w, which);
-  return oracle_layer_norm(x + oracle_branch(x, w, which));
+Batch student_sublayer(const Batch& x, const LayerWeights& w, Branch b, Placement p) {
+  return ch10_8::residual_sublayer(x, student_weights(w), student_branch(b), student_placement(p));
 }
-
-// ---- Batches ----
-
-Batch batch_of(const std::vector<Matrix>& matrices) {
-  Batch b = Batch::from_shape({matrices.size(), matrices.front().shape(0), matrices.front().shape(1)});
-  for (std::size_t k = 0; k < matrices.size(); ++k) xt::view(b, k) = matrices[k];
-  return b;
-}
-
-Matrix item(const Batch& b, std::size_t k) { return xt::view(b, k); }
 
 // A batched function checked for its shape: one output matrix per input matrix.
 Batch checked(const Batch& out, const Batch& in, const char* what) {
@@ -89,172 +57,15 @@ Batch checked(const Batch& out, const Batch& in, const char* what) {
   return out;
 }
 
-// ======== Residual stacks and the gradient reaching each layer ========
-// SHARED?: arch13/4 builds the same pre-LN and post-LN stacks and measures the same gradients. Everything from
-// here to the parts (StackShape .. direct_path_layer_norms) depends only on the three functions of StackParts,
-// so it can move to workbook/oracle/ unchanged once a second exercise needs it.
-
-struct StackShape {
-  std::size_t layers = 6, tokens = 4, d_model = 24, d_ff = 96;
-};
-
-// The three batched functions a stack is built from: the student's or the oracle's. `branch` is the given F.
-struct StackParts {
-  std::function<Batch(const Batch&, const LayerWeights&, Branch, Placement)> sublayer;
-  std::function<Batch(const Batch&)> norm;
-  std::function<Matrix(const Matrix&, const LayerWeights&, Branch)> branch;
-};
+// ======== The student's stack: the shared machinery (workbook/oracle/residual_stack.hpp) on your functions ========
 
 StackParts student_parts() {
   return {[](const Batch& x, const LayerWeights& w, Branch b, Placement p) {
-            return checked(ch10_8::residual_sublayer(x, w, b, p), x, "residual_sublayer");
+            return checked(student_sublayer(x, w, b, p), x, "residual_sublayer");
           },
-          [](const Batch& x) { return checked(ch10_8::layer_norm(x), x, "layer_norm"); }, oracle_branch};
+          [](const Batch& x) { return checked(ch10_8::layer_norm(x), x, "layer_norm"); }, branch};
 }
 
-StackParts oracle_parts() {
-  return {[](const Batch& x, const LayerWeights& w, Branch b, Placement p) {
-            Batch out = Batch::from_shape(x.shape());
-            for (std::size_t k = 0; k < x.shape(0); ++k) xt::view(out, k) = oracle_sublayer(item(x, k), w, b, p);
-            return out;
-          },
-          [](const Batch& x) {
-            Batch out = Batch::from_shape(x.shape());
-            for (std::size_t k = 0; k < x.shape(0); ++k) xt::view(out, k) = oracle_layer_norm(item(x, k));
-            return out;
-          },
-          oracle_branch};
-}
-
-// Xavier-normal initialisation: every matrix N(0, 2 / (fan_in + fan_out)).
-std::vector<LayerWeights> xavier_stack(const StackShape& s, std::mt19937_64& rng) {
-  auto draw = [&](std::size_t in, std::size_t out) {
-    return workbook::oracle::gaussian_matrix(in, out, rng, std::sqrt(2.0 / double(in + out)));
-  };
-  std::vector<LayerWeights> stack;
-  for (std::size_t l = 0; l < s.layers; ++l)
-    stack.push_back({draw(s.d_model, s.d_model), draw(s.d_model, s.d_model), draw(s.d_model, s.d_model),
-                     draw(s.d_model, s.d_model), draw(s.d_model, s.d_ff), draw(s.d_ff, s.d_model)});
-  return stack;
-}
-
-// The same weights with every branch's last matrix zeroed, so that F = 0 exactly: the direct path alone.
-LayerWeights branch_switched_off(LayerWeights w) {
-  w.w_o.fill(0.0);
-  w.w_2.fill(0.0);
-  return w;
-}
-
-// Sub-layer k of a stack: layer k / 2, attention first, then the FFN.
-Branch branch_of(std::size_t k) { return k % 2 == 0 ? Branch::attention : Branch::feed_forward; }
-
-// The input of every sub-layer (two per layer) and the stack's output (after a final LayerNorm for pre-LN).
-struct StackRun {
-  std::vector<Matrix> inputs;
-  Matrix last;    // the last sub-layer's output
-  Matrix output;  // = last for post-LN, LN(last) for pre-LN
-};
-
-StackRun run_stack(const StackParts& parts, const std::vector<LayerWeights>& stack, const Matrix& x0, Placement p) {
-  StackRun run;
-  Matrix x = x0;
-  for (std::size_t k = 0; k < 2 * stack.size(); ++k) {
-    run.inputs.push_back(x);
-    x = item(parts.sublayer(batch_of({x}), stack[k / 2], branch_of(k), p), 0);
-  }
-  run.last = x;
-  run.output = p == Placement::pre_ln ? item(parts.norm(batch_of({x})), 0) : x;
-  return run;
-}
-
-// g^T J_f(x) by central differences: the 2 n d copies x +- h e_i go to f in one batched call.
-Matrix pullback(const std::function<Batch(const Batch&)>& f, const Matrix& x, const Matrix& g, double h = 1e-6) {
-  std::vector<Matrix> copies;
-  for (std::size_t i = 0; i < x.size(); ++i)
-    for (double sign : {1.0, -1.0}) {
-      Matrix c = x;
-      c.flat(i) += sign * h;
-      copies.push_back(c);
-    }
-  const Batch out = f(batch_of(copies));
-  Matrix grad = xt::zeros<double>(x.shape());
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    double sum = 0;
-    for (std::size_t j = 0; j < g.size(); ++j) sum += g.flat(j) * (out(2 * i, j / g.shape(1), j % g.shape(1)) -
-                                                                 out(2 * i + 1, j / g.shape(1), j % g.shape(1)));
-    grad.flat(i) = sum / (2 * h);
-  }
-  return grad;
-}
-
-double frobenius(const Matrix& m) {
-  double s = 0;
-  for (double v : m) s += v * v;
-  return std::sqrt(s);
-}
-
-// dL/d(last sub-layer's output) for L = sum(readout * output): through the final LayerNorm of a pre-LN stack.
-Matrix gradient_below_the_top(const StackParts& parts, const StackRun& run, const Matrix& readout, Placement p) {
-  return p == Placement::pre_ln ? pullback(parts.norm, run.last, readout) : readout;
-}
-
-// ||dL/dx_l|| at the input x_l of every layer l = 1 .. L, through every path of the stack.
-std::vector<double> full_gradient_reaching_each_layer(const StackParts& parts, const std::vector<LayerWeights>& stack,
-                                                      const Matrix& x0, const Matrix& readout, Placement p) {
-  const auto run = run_stack(parts, stack, x0, p);
-  Matrix g = gradient_below_the_top(parts, run, readout, p);
-  std::vector<double> norms(stack.size());
-  for (std::size_t k = 2 * stack.size(); k-- > 0;) {
-    const auto& w = stack[k / 2];
-    g = pullback([&](const Batch& x) { return parts.sublayer(x, w, branch_of(k), p); }, run.inputs[k], g);
-    if (k % 2 == 0) norms[k / 2] = frobenius(g);
-  }
-  return norms;
-}
-
-// The same along the skip connections only: every branch held at its value, so each sub-layer contributes the
-// Jacobian of itself with the branch switched off, taken where the branch's value is added (post-LN: at
-// x + F(x); pre-LN: anywhere, the stream not being normalised).
-std::vector<double> direct_gradient_reaching_each_layer(const StackParts& parts, const std::vector<LayerWeights>& stack,
-                                                        const Matrix& x0, const Matrix& readout, Placement p) {
-  const auto run = run_stack(parts, stack, x0, p);
-  Matrix g = gradient_below_the_top(parts, run, readout, p);
-  std::vector<double> norms(stack.size());
-  for (std::size_t k = 2 * stack.size(); k-- > 0;) {
-    const auto off = branch_switched_off(stack[k / 2]);
-    const Matrix& x = run.inputs[k];
-    const Matrix at = p == Placement::post_ln ? Matrix(x + parts.branch(x, stack[k / 2], branch_of(k))) : x;
-    g = pullback([&](const Batch& z) { return parts.sublayer(z, off, branch_of(k), p); }, at, g);
-    if (k % 2 == 0) norms[k / 2] = frobenius(g);
-  }
-  return norms;
-}
-
-// Whether f's Jacobian at x differs from the identity: J v against v for one random direction v.
-bool jacobian_is_identity(const std::function<Batch(const Batch&)>& f, const Matrix& x, std::mt19937_64& rng) {
-  const Matrix v = workbook::oracle::gaussian_matrix(x.shape(0), x.shape(1), rng);
-  const double h = 1e-6;
-  const Batch out = f(batch_of({Matrix(x + h * v), Matrix(x - h * v)}));
-  const Matrix jv = (item(out, 0) - item(out, 1)) / (2 * h);
-  return frobenius(jv - v) <= 1e-4 * frobenius(v);
-}
-
-// LayerNorm Jacobians on the direct path from the output back to the input of layer 1: the maps of the
-// switched-off stack (its sub-layers, then the final LayerNorm of a pre-LN stack) that are not the identity.
-std::int64_t direct_path_layer_norms(const StackParts& parts, const std::vector<LayerWeights>& stack, const Matrix& x0,
-                                     Placement p, std::mt19937_64& rng) {
-  std::vector<LayerWeights> off;
-  for (const auto& w : stack) off.push_back(branch_switched_off(w));
-  const auto run = run_stack(parts, off, x0, p);
-  std::int64_t count = 0;
-  for (std::size_t k = 0; k < run.inputs.size(); ++k)
-    count += !jacobian_is_identity([&](const Batch& z) { return parts.sublayer(z, off[k / 2], branch_of(k), p); },
-                                   run.inputs[k], rng);
-  if (p == Placement::pre_ln) count += !jacobian_is_identity(parts.norm, run.last, rng);
-  return count;
-}
-
-// ======== End of the stack machinery ========
 
 }  // namespace
 
@@ -295,7 +106,7 @@ Matrix uneven_tokens(std::size_t n, std::size_t d, std::mt19937_64& rng) {
 
 CheckResult norm_matches(const std::vector<Matrix>& xs) {
   xt::xarray<double> expected = xt::zeros<double>({xs.size(), xs[0].shape(0), xs[0].shape(1)});
-  for (std::size_t k = 0; k < xs.size(); ++k) xt::view(expected, k) = oracle_layer_norm(xs[k]);
+  for (std::size_t k = 0; k < xs.size(); ++k) xt::view(expected, k) = layer_norm(xs[k]);
   return workbook::close(ch10_8::layer_norm(batch_of(xs)), expected, double_precision);
 }
 
@@ -306,9 +117,9 @@ CheckResult sublayer_matches(const Context& ctx, Branch which, Placement p) {
   xt::xarray<double> expected = xt::zeros<double>({std::size_t(3), std::size_t(5), std::size_t(8)});
   for (std::size_t k = 0; k < 3; ++k) {
     xs.push_back(k == 0 ? uneven_tokens(5, 8, rng) : workbook::oracle::gaussian_matrix(5, 8, rng, 1.0 + 2.0 * k));
-    xt::view(expected, k) = oracle_sublayer(xs[k], w, which, p);
+    xt::view(expected, k) = sublayer(xs[k], w, which, p);
   }
-  return workbook::close(ch10_8::residual_sublayer(batch_of(xs), w, which, p), expected, double_precision);
+  return workbook::close(student_sublayer(batch_of(xs), w, which, p), expected, double_precision);
 }
 
 const std::vector<std::string> formulas = {"x + F(LN(x))", "LN(x + F(x))", "x + LN(F(x))", "LN(x) + F(LN(x))"};
@@ -382,7 +193,7 @@ std::vector<double> direct_profile(const StackParts& parts, const Context& ctx, 
 xt::xarray<double> as_array(const std::vector<double>& v) { return xt::adapt(v, {v.size()}); }
 
 CheckResult profile_matches(const Context& ctx, Placement p) {
-  return workbook::close(as_array(full_profile(student_parts(), ctx, p)), as_array(full_profile(oracle_parts(), ctx, p)),
+  return workbook::close(as_array(full_profile(student_parts(), ctx, p)), as_array(full_profile(formula_parts(), ctx, p)),
                          two_central_differences);
 }
 
