@@ -6,11 +6,8 @@
 
 #include "arch13/14/interface.hpp"
 
-#include <map>
-
-#include <xtensor/xadapt.hpp>
-
 #include "nn/gpt.hpp"
+#include "nn/gpt2_fields.hpp"
 #include "workbook/exercise.hpp"
 #include "workbook/not_implemented.hpp"
 #include "workbook/oracle/random.hpp"
@@ -35,42 +32,6 @@ nn::GptConfig config(std::size_t layers) {
   return c;
 }
 
-// Every parameter redrawn at unit effect (GPT-2's 0.02 initialisation makes each block nearly the identity, so
-// blocks run in the wrong order or a missing position table would hide under rounding): matrices N(0, 1/fan_in),
-// norm gains 1 + N(0, 0.2^2), biases and shifts N(0, 0.2^2), embeddings N(0, 1).
-void redraw(nn::Gpt<double>& model, std::mt19937_64& rng) {
-  std::normal_distribution<double> normal(0, 1);
-  for (auto& p : model.parameters()) {
-    const bool matrix = p.shape.size() == 2, embedding = p.name == "wte.weight" || p.name == "wpe.weight";
-    const bool gain = !matrix && p.name.find("ln_") != std::string::npos && p.name.ends_with(".weight");
-    const double spread = embedding ? 1.0 : matrix ? 1.0 / std::sqrt(double(p.shape[1])) : 0.2;
-    for (std::size_t i = 0; i < p.size; ++i) p.value[i] = (gain ? 1.0 : 0.0) + spread * normal(rng);
-  }
-}
-
-// The library's tensors, by GPT-2 name, in the interface's layout.
-arch13_14::Model student_view(nn::Gpt<double>& model) {
-  std::map<std::string, xt::xarray<double>> named;
-  for (const auto& p : model.parameters())
-    named[p.name] = xt::adapt(p.value, p.size, xt::no_ownership(), p.shape);
-  const auto at = [&](const std::string& name) { return named.at(name); };
-  arch13_14::Model m;
-  m.n_head = heads;
-  m.wte = at("wte.weight"), m.wpe = at("wpe.weight"), m.ln_f_w = at("ln_f.weight"), m.ln_f_b = at("ln_f.bias");
-  for (std::size_t l = 0; l < model.config().n_layer; ++l) {
-    const std::string h = "h." + std::to_string(l) + ".";
-    arch13_14::Block b;
-    b.ln_1_w = at(h + "ln_1.weight"), b.ln_1_b = at(h + "ln_1.bias");
-    b.c_attn_w = at(h + "attn.c_attn.weight"), b.c_attn_b = at(h + "attn.c_attn.bias");
-    b.c_proj_w = at(h + "attn.c_proj.weight"), b.c_proj_b = at(h + "attn.c_proj.bias");
-    b.ln_2_w = at(h + "ln_2.weight"), b.ln_2_b = at(h + "ln_2.bias");
-    b.fc_w = at(h + "mlp.c_fc.weight"), b.fc_b = at(h + "mlp.c_fc.bias");
-    b.fc_proj_w = at(h + "mlp.c_proj.weight"), b.fc_proj_b = at(h + "mlp.c_proj.bias");
-    m.h.push_back(b);
-  }
-  return m;
-}
-
 struct Setup {
   nn::Gpt<double> model;
   arch13_14::Model view;
@@ -78,8 +39,10 @@ struct Setup {
 
 Setup setup(std::size_t layers, std::mt19937_64& rng) {
   Setup s{nn::Gpt<double>(config(layers), rng()), {}};
-  redraw(s.model, rng);
-  s.view = student_view(s.model);
+  // At unit effect: with GPT-2's initialisation each block is close to the identity, and blocks run in the wrong
+  // order or a missing position table would hide under rounding.
+  nn::redraw_at_unit_effect(s.model.parameters(), rng);
+  s.view = nn::gpt2_fields<arch13_14::Model>(s.model.parameters(), layers, heads);
   return s;
 }
 
