@@ -40,13 +40,22 @@ Shape random_shape() {
           *rc::gen::inRange<std::size_t>(1, 48), *rc::gen::inRange<std::size_t>(1, 4)};
 }
 
-// The cut-down tied model's loss, written out: mean over t of -log softmax(x_t wte^T)[target_t], x_t = wte[token_t].
+// The cut-down tied model's logits, written out: row t is x_t wte^T with x_t = wte[token_t].
+Matrix oracle_logits(const Matrix& wte, const std::vector<int>& tokens) {
+  Matrix logits = xt::zeros<double>({tokens.size(), wte.shape(0)});
+  for (std::size_t t = 0; t < tokens.size(); ++t)
+    for (std::size_t v = 0; v < wte.shape(0); ++v)
+      for (std::size_t c = 0; c < wte.shape(1); ++c) logits(t, v) += wte(std::size_t(tokens[t]), c) * wte(v, c);
+  return logits;
+}
+
+// Its loss: mean over t of -log softmax(logits_t)[target_t].
 double tied_loss(const Matrix& wte, const std::vector<int>& tokens, const std::vector<int>& targets) {
+  const Matrix all = oracle_logits(wte, tokens);
   double total = 0;
   for (std::size_t t = 0; t < tokens.size(); ++t) {
-    std::vector<double> logits(wte.shape(0), 0.0);
-    for (std::size_t v = 0; v < wte.shape(0); ++v)
-      for (std::size_t c = 0; c < wte.shape(1); ++c) logits[v] += wte(std::size_t(tokens[t]), c) * wte(v, c);
+    const auto row = xt::row(all, t);
+    const std::vector<double> logits(row.begin(), row.end());
     const double largest = *std::max_element(logits.begin(), logits.end());
     double sum = 0;
     for (const double l : logits) sum += std::exp(l - largest);
@@ -106,19 +115,36 @@ library's GPT of the same shape allocates, and check the saving on any shape.)")
       .hint("Count one block with its biases and LayerNorms first; the number of heads does not enter.");
 }
 
+CheckResult logits_check(const Case& c) {
+  auto actual = arch13_15::tied_logits(c.wte, c.tokens);
+  workbook::require_shape("tied_logits", actual, {c.tokens.size(), c.wte.shape(0)});
+  const xt::xarray<double> expected = oracle_logits(c.wte, c.tokens);
+  return workbook::close(xt::xarray<double>(actual), expected, workbook::tolerance::float_at_scale(expected));
+}
+
 void part_b(workbook::Exercise& ex) {
-  ex.part("b", 3, R"(Implement tied_gradient. A tied matrix is one parameter used in two places, so its gradient has two
+  ex.part("b", 1, R"(The forward still works with one matrix fewer: implement tied_logits, the head that reads wte the
+other way round. The check compares your (T, V) logits with plain loops.)")
+      .check("V=9, T=5", CheckKind::close, "9 tokens of width 4, a sequence of 5, against plain loops",
+             [](const Context& ctx) {
+               auto rng = ctx.rng("b-logits");
+               return logits_check(random_case(9, 4, 5, rng));
+             });
+}
+
+void part_c(workbook::Exercise& ex) {
+  ex.part("c", 3, R"(Implement tied_gradient. A tied matrix is one parameter used in two places, so its gradient has two
 contributions. The checks compare yours with central differences of the loss, within 1e-6.)")
       .check("V=7, C=5", CheckKind::close,
              "7 tokens of width 5, a sequence of 6 whose first token repeats at the end and is its own target",
              [](const Context& ctx) {
-               auto rng = ctx.rng("b-fixed");
+               auto rng = ctx.rng("c-fixed");
                return gradient_check(random_case(7, 5, 6, rng));
              })
       .check("any size", CheckKind::property,
              "for random vocabularies up to 12, widths up to 6 and sequences up to 8, against central differences",
              [](const Context& ctx) {
-               return workbook::property(ctx.seed_for("b-property"), [] {
+               return workbook::property(ctx.seed_for("c-property"), [] {
                  auto rng = workbook::oracle::property_rng();
                  const auto c = random_case(*rc::gen::inRange<std::size_t>(2, 13), *rc::gen::inRange<std::size_t>(1, 7),
                                             *rc::gen::inRange<std::size_t>(1, 9), rng);
@@ -140,4 +166,5 @@ every token out. Count what that saves in a GPT-2-layout model, then work out wh
 matrix receives the gradient of both uses.)";
   part_a(ex);
   part_b(ex);
+  part_c(ex);
 }

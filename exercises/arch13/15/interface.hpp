@@ -23,9 +23,13 @@ struct Shape {
 // its own (V, C) matrix without bias when untied, none when tied (it reuses the token embedding).
 std::int64_t parameter_count(const Shape& shape, bool tied);
 
-// A tied model cut down to its two ends: token t's row x_t = wte[tokens[t]] goes straight to the head,
-// logits_t = x_t wte^T, and the loss is the mean over t of the cross-entropy of softmax(logits_t) against
-// targets[t]. Return the gradient of that loss with respect to wte (V, C), through both places wte is used.
+// The tied head's forward on a model cut down to its two ends: token t's row x_t = wte[tokens[t]] goes straight to
+// the head, logits_t = x_t wte^T. Returns the logits, (tokens.size(), V).
+xt::xtensor<double, 2> tied_logits(const xt::xtensor<double, 2>& wte, const std::vector<int>& tokens);
+
+// The same cut-down tied model, its logits as tied_logits gives them and its loss the mean over t of the
+// cross-entropy of softmax(logits_t) against targets[t]. Return the gradient of that loss with respect to wte (V, C),
+// through both places wte is used.
 xt::xtensor<double, 2> tied_gradient(const xt::xtensor<double, 2>& wte, const std::vector<int>& tokens,
                                      const std::vector<int>& targets);
 

@@ -22,12 +22,25 @@ std::int64_t parameter_count(const Shape& s, bool tied) {
   return v * c + t * c + std::int64_t(s.layers) * block + norm + head;
 }
 
+namespace {
+
+xt::xtensor<double, 2> embedded(const xt::xtensor<double, 2>& wte, const std::vector<int>& tokens) {
+  xt::xtensor<double, 2> x = xt::zeros<double>({tokens.size(), wte.shape(1)});
+  for (std::size_t t = 0; t < tokens.size(); ++t) xt::row(x, t) = xt::row(wte, tokens[t]);
+  return x;
+}
+
+}  // namespace
+
+xt::xtensor<double, 2> tied_logits(const xt::xtensor<double, 2>& wte, const std::vector<int>& tokens) {
+  return xt::linalg::dot(embedded(wte, tokens), xt::transpose(wte));  // the head is wte, read the other way
+}
+
 xt::xtensor<double, 2> tied_gradient(const xt::xtensor<double, 2>& wte, const std::vector<int>& tokens,
                                      const std::vector<int>& targets) {
   const std::size_t n = tokens.size();
-  xt::xtensor<double, 2> x = xt::zeros<double>({n, wte.shape(1)});
-  for (std::size_t t = 0; t < n; ++t) xt::row(x, t) = xt::row(wte, tokens[t]);
-  xt::xtensor<double, 2> d_logits = xt::linalg::dot(x, xt::transpose(wte));
+  const xt::xtensor<double, 2> x = embedded(wte, tokens);
+  xt::xtensor<double, 2> d_logits = tied_logits(wte, tokens);
   for (std::size_t t = 0; t < n; ++t) {  // softmax minus one-hot, over n for the mean
     auto row = xt::row(d_logits, t);
     const double largest = xt::amax(row)();
