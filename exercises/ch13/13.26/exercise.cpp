@@ -7,6 +7,8 @@
 
 #include "ch13/13.26/interface.hpp"
 
+#include <cmath>
+
 #include <xtensor-blas/xlinalg.hpp>
 #include <xtensor/xview.hpp>
 
@@ -79,11 +81,11 @@ void part_b(workbook::Exercise& ex) {
       .hint("If the blocks you get at two positions differ, the map you found fits two rows but is not a shift.");
 }
 
-// The map for one pair turning at w = 1, by one position: pair (sin, cos) of position 1 and 2 from 0 and 1.
+// The block that moves one pair turning at w = 1 by one position, from the angle-addition formulas (b = w k = 1):
+// new sin = cos b sin + sin b cos, new cos = -sin b sin + cos b cos. A closed form, not the route the student takes.
 xt::xarray<double> unit_block() {
-  const Matrix t = table(2, 10000);  // d = 2: one pair, w = 10000^0 = 1
-  Matrix x = {{t(0, 0), t(1, 0)}, {t(0, 1), t(1, 1)}}, y = {{t(1, 0), t(2, 0)}, {t(1, 1), t(2, 1)}};
-  return xt::linalg::dot(y, xt::linalg::inv(x));
+  const double b = 1.0;
+  return xt::xarray<double>{{std::cos(b), std::sin(b)}, {-std::sin(b), std::cos(b)}};
 }
 
 void part_c(workbook::Exercise& ex) {
