@@ -37,6 +37,7 @@ LmTrainingResult train_lm(Gpt<T>& model, const TokenSplit& data, const LmTrainin
     result.train_loss = evaluate_lm(model, train_eval, config.eval_batches);
     result.val_loss = evaluate_lm(model, val_eval, config.eval_batches);
     log.record_val(step, result.val_loss);
+    result.evaluations.push_back({step, result.train_loss, result.val_loss});
     bar.finish();
     progress << "step " << step << ": train loss " << result.train_loss << ", val loss " << result.val_loss << "\n";
   };

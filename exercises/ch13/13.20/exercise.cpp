@@ -13,6 +13,7 @@
 #include "workbook/exercise.hpp"
 #include "workbook/oracle/attention.hpp"
 #include "workbook/oracle/finite_difference.hpp"
+#include "workbook/oracle/float_inputs.hpp"
 #include "workbook/oracle/matrix.hpp"
 #include "workbook/oracle/random.hpp"
 #include "workbook/tolerances.hpp"
@@ -20,6 +21,7 @@
 namespace {
 
 using ch13_20::Layout;
+using workbook::oracle::rounded_to_float;
 using workbook::CheckKind;
 using workbook::CheckResult;
 using workbook::Context;
@@ -60,11 +62,6 @@ Matrix oracle_module(const Matrix& x, const Params& p, const Layout& l) {
 
 // ---- inputs: drawn in double, rounded to float, so that both sides see the same numbers -----------------------
 
-template <class T>
-T to_float_values(const T& x) {
-  return xt::cast<double>(xt::eval(xt::cast<float>(x)));
-}
-
 struct Inputs {
   Layout layout;
   Matrix x;
@@ -76,7 +73,7 @@ Inputs gaussian_inputs(const Layout& l, std::size_t head_dim, std::mt19937_64& r
   const std::size_t n = l.batch * l.time, c = l.n_head * head_dim;
   const double spread = 1 / std::sqrt(double(c));
   const auto draw = [&](std::size_t rows, std::size_t cols, double s) {
-    return to_float_values(workbook::oracle::gaussian_matrix(rows, cols, rng, s));
+    return rounded_to_float(workbook::oracle::gaussian_matrix(rows, cols, rng, s));
   };
   const auto draw_vector = [&](std::size_t size) { return Vector(xt::row(draw(1, size, 0.1), 0)); };
   Inputs in{l, draw(n, c, 1.0), {}, {}};

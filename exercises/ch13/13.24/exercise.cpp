@@ -34,6 +34,7 @@
 #include "nn/train_log.hpp"
 #include "workbook/exercise.hpp"
 #include "workbook/oracle/finite_difference.hpp"
+#include "workbook/oracle/float_inputs.hpp"
 #include "workbook/oracle/random.hpp"
 #include "workbook/oracle/statistics.hpp"
 #include "workbook/plot.hpp"
@@ -41,6 +42,7 @@
 
 namespace {
 
+using workbook::oracle::rounded_to_float;
 using workbook::CheckKind;
 using workbook::CheckResult;
 using workbook::Context;
@@ -216,10 +218,6 @@ double logit_term_scale(const Matrix& hidden, const Matrix& weight, const Vector
   return workbook::tolerance::largest_magnitude(oracle_logits(xt::abs(hidden), 1, xt::abs(weight), xt::abs(bias)));
 }
 
-template <class T>
-T float_values(const T& x) {
-  return xt::cast<double>(xt::eval(xt::cast<float>(x)));
-}
 ch13_24::Matrix floats(const Matrix& x) { return xt::cast<float>(x); }
 ch13_24::Vector floats(const Vector& x) { return xt::cast<float>(x); }
 
@@ -235,7 +233,7 @@ HeadInputs head_inputs(const Context& ctx, const std::string& stream) {
   auto rng = ctx.rng(stream);
   const std::size_t batch = 3, time = 5, width = 8, classes = 2;
   const auto draw = [&](std::size_t rows, std::size_t cols) {
-    return float_values(workbook::oracle::gaussian_matrix(rows, cols, rng));
+    return rounded_to_float(workbook::oracle::gaussian_matrix(rows, cols, rng));
   };
   return {time, draw(batch * time, width), draw(classes, width), Vector(xt::row(draw(1, classes), 0)),
           draw(batch, classes)};

@@ -4,6 +4,7 @@
 // safetensors checkpoint at the end.
 #include <filesystem>
 #include <iosfwd>
+#include <vector>
 
 #include "nn/data_loader.hpp"
 #include "nn/gpt.hpp"
@@ -24,9 +25,17 @@ struct LmTraining {
   std::filesystem::path out_dir;  // loss.csv, loss.svg/png and checkpoint.safetensors; empty: none written
 };
 
+// The mean losses of one evaluation (at step 0, every eval_interval steps and at the end).
+struct LmEvaluation {
+  std::size_t step = 0;
+  double train_loss = 0;
+  double val_loss = 0;
+};
+
 struct LmTrainingResult {
   double train_loss = 0;  // mean over the last evaluation's batches
   double val_loss = 0;
+  std::vector<LmEvaluation> evaluations;  // every evaluation in order: the curves
   double tokens_per_second = 0;  // training steps only, evaluation excluded
   double seconds = 0;
 };
