@@ -62,7 +62,9 @@ std::string checks_bindings(const workbook::InterfaceHeader& header, const std::
   for (std::size_t i = 0; i < header.functions.size(); ++i) out += (i ? ", \"" : "\"") + header.functions[i].name + "\"";
   out += "}};\n\nnamespace " + header.name_space + " {\n";
   for (const auto& f : header.functions) {
-    out += "\n" + workbook::definition_head(f) + " {\n  return ::workbook::remote::Forward<decltype(&" + f.name + ")>::call(\"" +
+    // The function's name qualified: inside its body a parameter may share the name (double t(double t)).
+    out += "\n" + workbook::definition_head(f) + " {\n  return ::workbook::remote::Forward<decltype(&::" +
+           header.name_space + "::" + f.name + ")>::call(\"" +
            f.name + "\"";
     for (const auto& p : f.parameters) out += ", " + p.name;
     out += ");\n}\n";
