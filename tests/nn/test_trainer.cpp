@@ -53,6 +53,14 @@ BOOST_AUTO_TEST_CASE(a_short_run_lowers_the_loss_and_writes_a_reloadable_checkpo
   BOOST_TEST(r.val_loss < initial - 0.5);
   BOOST_TEST(r.tokens_per_second > 0);
   BOOST_TEST(progress.str().find("step 60: train loss") != std::string::npos, progress.str());
+  // the curves: an evaluation at step 0, every 30 steps and at the end, the last one the result's own
+  BOOST_TEST_REQUIRE(r.evaluations.size() == 3u);
+  BOOST_TEST(r.evaluations[0].step == 0u);
+  BOOST_TEST(r.evaluations[1].step == 30u);
+  BOOST_TEST(r.evaluations[2].step == 60u);
+  BOOST_TEST(r.evaluations.back().val_loss == r.val_loss);
+  BOOST_TEST(r.evaluations.back().train_loss == r.train_loss);
+  BOOST_TEST(r.evaluations.front().val_loss > r.val_loss);
   BOOST_TEST(std::filesystem::exists(training.out_dir / "loss_log.csv"));
   BOOST_TEST(std::filesystem::exists(training.out_dir / "loss.csv"));
 
