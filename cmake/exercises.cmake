@@ -100,6 +100,9 @@ foreach(exercise_file IN LISTS exercise_files)
     set(exercises_use_nn ON)
   endif()
   add_library(ex_${name} OBJECT ${sources})
+  # The checks and their forwarders as one translation unit: the precompiled header is loaded once and the
+  # templates both use are instantiated once (1-3 s less per code exercise).
+  set_target_properties(ex_${name} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE 0)
   # The checks may use the nn library on the trusted side (a model trained with the student's piece, a
   # reference stack to compare with): its headers, and `workbook` links it.
   target_include_directories(ex_${name} PRIVATE "${generated}/${id}" "${CMAKE_SOURCE_DIR}/nn/include")

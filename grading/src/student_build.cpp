@@ -99,6 +99,7 @@ Kit load_kit(const std::filesystem::path& kit_json) {
   kit.include_dir = json.at("include_dir").get<std::string>();
   kit.link_inputs = json.at("link_inputs").get<std::vector<std::string>>();
   kit.link_libraries = json.at("link_libraries").get<std::vector<std::string>>();
+  kit.link_flags = json.at("link_flags").get<std::vector<std::string>>();
   kit.objects = json.at("exercises").get<std::map<std::string, std::string>>();
   kit.fingerprint = text;
   for (const auto& f : kit.link_inputs) kit.fingerprint += stamp(f);
@@ -255,7 +256,9 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
       std::filesystem::remove_all(work);
       return result;
     }
-    spec.argv = {kit.compiler, object_file.string(), object->second};
+    spec.argv = {kit.compiler};
+    spec.argv.insert(spec.argv.end(), kit.link_flags.begin(), kit.link_flags.end());
+    spec.argv.insert(spec.argv.end(), {object_file.string(), object->second});
     spec.argv.insert(spec.argv.end(), kit.link_inputs.begin(), kit.link_inputs.end());
     spec.argv.insert(spec.argv.end(), kit.link_libraries.begin(), kit.link_libraries.end());
     spec.argv.insert(spec.argv.end(), {"-o", (work / "runner").string()});
