@@ -220,6 +220,14 @@ BOOST_AUTO_TEST_CASE(compile_error_is_reported_with_the_compiler_message) {
   BOOST_TEST(has(e.build_log, "undeclared_scale"), e.build_log);
 }
 
+// The kit links with gold, the system's default is bfd: the names are read from either one's wording.
+BOOST_AUTO_TEST_CASE(undefined_references_are_read_from_bfd_and_gold_logs) {
+  const std::string bfd = "u.cpp:(.text+0xa): undefined reference to `ns::f(int)'\n";
+  const std::string gold = "/tmp/u.o:u.cpp:function main: error: undefined reference to 'ns::g(double)'\n";
+  BOOST_TEST(undefined_references(bfd) == std::vector<std::string>{"ns::f(int)"}, boost::test_tools::per_element());
+  BOOST_TEST(undefined_references(gold) == std::vector<std::string>{"ns::g(double)"}, boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_CASE(a_missing_function_is_a_link_error_naming_it) {
   const auto e = grade_one("missing-function");
   BOOST_TEST((e.outcome == Outcome::link_error));

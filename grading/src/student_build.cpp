@@ -112,7 +112,8 @@ Kit load_kit(const std::filesystem::path& kit_json) {
 }
 
 std::vector<std::string> undefined_references(const std::string& log) {
-  static const std::regex pattern("undefined reference to `([^']+)'");
+  // bfd quotes the name as `name', gold as 'name'.
+  static const std::regex pattern("undefined reference to [`']([^']+)'");
   std::vector<std::string> names;
   for (auto it = std::sregex_iterator(log.begin(), log.end(), pattern); it != std::sregex_iterator(); ++it) {
     const auto name = (*it)[1].str();

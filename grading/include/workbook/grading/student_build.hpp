@@ -73,7 +73,7 @@ std::vector<std::string> undefined_symbols(const std::filesystem::path& object_f
 // offer (`// The kit offers: ...`).
 std::string calls_not_offered(const Kit& kit, const std::string& exercise_id, const std::filesystem::path& object_file);
 
-// The functions named in "undefined reference to `...'" lines of a linker log.
+// The functions named in "undefined reference to `...'" lines of a linker log (bfd's quoting or gold's).
 std::vector<std::string> undefined_references(const std::string& log);
 
 }  // namespace workbook::grading
