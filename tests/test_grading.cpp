@@ -235,7 +235,7 @@ BOOST_AUTO_TEST_CASE(a_missing_function_is_a_link_error_naming_it) {
 }
 
 // The kit holds the nn library, but an exercise offers only what its interface lists: a file that calls the
-// library's version of the piece it is asked to write is refused before it is linked.
+// library's version of the piece it is asked to write is refused before it runs.
 BOOST_AUTO_TEST_CASE(calling_the_library_piece_the_exercise_asks_for_is_refused) {
   const auto grade = grade_submission(hostile("hidden-library"), options_for({"ch10/10.22"}));
   const auto& e = only_exercise(grade);

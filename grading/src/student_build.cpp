@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <future>
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -233,9 +234,10 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
   const auto source_copy = work / (std::filesystem::path(exercise_id).filename().string() + ".cpp");  // the student's name for it
   write_readable(source_copy, source);
 
-  // Compile, see what of the nn library the object calls, then link: a call the exercise does not offer is
-  // refused before a process exists (docs/model.md, "A student's piece inside a model"). An object compiled with
-  // other files (compile_together) calls nothing of the library and goes straight to the link.
+  // Compile, then link while looking at what of the nn library the object calls: a call the exercise does not
+  // offer is refused before a process exists (docs/model.md, "A student's piece inside a model"). Both only read
+  // the object, so they run side by side: about 0.1 s of a student's save. An object compiled with other files
+  // (compile_together) calls nothing of the library.
   std::vector<std::filesystem::path> read_only{object->second};
   if (compiled) read_only.push_back(*compiled);
   auto spec = compiler_sandbox(kit, work, read_only, limits);
@@ -250,13 +252,9 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
   result.seconds = run.seconds;
   result.log = run.err + run.out;
   if (run.started && !run.timed_out && run.exit_code == 0) {
-    const auto refused = compiled ? std::string() : calls_not_offered(kit, exercise_id, object_file);
-    if (!refused.empty()) {
-      result.status = BuildResult::Status::compile_error;
-      result.log = refused + result.log;
-      std::filesystem::remove_all(work);
-      return result;
-    }
+    auto refusal = std::async(std::launch::async, [&] {
+      return compiled ? std::string() : calls_not_offered(kit, exercise_id, object_file);
+    });
     spec.argv = {kit.compiler};
     spec.argv.insert(spec.argv.end(), kit.link_flags.begin(), kit.link_flags.end());
     spec.argv.insert(spec.argv.end(), {object_file.string(), object->second});
@@ -264,6 +262,12 @@ BuildResult build_runner(const Kit& kit, const std::string& exercise_id, const s
     spec.argv.insert(spec.argv.end(), kit.link_libraries.begin(), kit.link_libraries.end());
     spec.argv.insert(spec.argv.end(), {"-o", (work / "runner").string()});
     run = run_sandboxed(spec);
+    if (const auto refused = refusal.get(); !refused.empty()) {
+      result.status = BuildResult::Status::compile_error;
+      result.log = refused + result.log;
+      std::filesystem::remove_all(work);
+      return result;
+    }
     result.seconds += run.seconds;
     result.log += run.err + run.out;
   }
