@@ -31,8 +31,12 @@ double fourth_moment(double d) { return 3 * d * d + 6 * d; }
 
 // ---- Monte Carlo on the student's sampler ---------------------------------------------------------------
 // 20000 at the quick size: the student's sampler draws about 19 million normals for part (d1) (0.5 s), and the
-// wrong samplers of the mutants still miss by about 100 standard errors or more.
-std::size_t sample_count(const Context& ctx) { return ctx.full() ? 1000000 : 20000; }
+// mutants' wrong samplers still miss the checks they name by 40 standard errors or more.
+constexpr std::size_t quick_sample = 20000, full_sample = 1000000;
+std::size_t sample_count(const Context& ctx) { return ctx.full() ? full_sample : quick_sample; }
+// The sample as the checks' descriptions name it.
+const std::string your_scores =
+    "your " + std::to_string(quick_sample) + " scores (" + std::to_string(full_sample) + " with --full)";
 
 // The student's n scores at dimension d, from the check's own seed: one call for the whole sample.
 xt::xtensor<double, 1> student_scores(std::size_t d, std::size_t n, std::uint64_t seed) {
@@ -154,23 +158,22 @@ void part_d(workbook::Exercise& ex) {
   auto& d1 = ex.part("d1", 2, "Implement sample_scores; the run checks the moments of (a) to (c) on your samples, "
                               "and the second moment of the scaled score q.k/sqrt(d) at several d.");
   d1.check("sample mean", CheckKind::property,
-           "the mean of your 20000 scores (1000000 with --full) in dimension 64 against the exact mean, within 5 "
-           "standard errors",
+           "the mean of " + your_scores + " in dimension 64 against the exact mean, within 5 standard errors",
            [](const Context& ctx) {
              const auto s = student_scores(monte_carlo_d, sample_count(ctx), ctx.seed_for("d-mean"));
              return within_five_se(mean_of_power(s, 1), 0, std::sqrt(monte_carlo_d / s.size()));
            })
       .check("sample variance", CheckKind::property,
-             "the mean of (q.k)^2 over your 20000 scores (1000000 with --full) in dimension 64 against the exact "
-             "variance, within 5 standard errors",
+             "the mean of (q.k)^2 over " + your_scores + " in dimension 64 against the exact variance, within 5 "
+             "standard errors",
              [](const Context& ctx) {
                const auto s = student_scores(monte_carlo_d, sample_count(ctx), ctx.seed_for("d-variance"));
                const double d = monte_carlo_d;
                return within_five_se(mean_of_power(s, 2), d, std::sqrt((2 * d * d + 6 * d) / s.size()));
              })
       .check("sample 4th moment", CheckKind::property,
-             "the mean of (q.k)^4 over your 20000 scores (1000000 with --full) in dimension 64 against the exact "
-             "fourth moment, within 5 standard errors estimated from the sample itself",
+             "the mean of (q.k)^4 over " + your_scores + " in dimension 64 against the exact fourth moment, within "
+             "5 standard errors estimated from the sample itself",
              [](const Context& ctx) {
                const auto s = student_scores(monte_carlo_d, sample_count(ctx), ctx.seed_for("d-fourth"));
                const double m4 = mean_of_power(s, 4), m8 = mean_of_power(s, 8);
@@ -178,8 +181,8 @@ void part_d(workbook::Exercise& ex) {
              });
   for (std::size_t d : {1, 16, 256})
     d1.check("scaled d=" + std::to_string(d), CheckKind::property,
-             "the mean of (q.k/sqrt(d))^2 over your 20000 scores (1000000 with --full) in dimension " +
-                 std::to_string(d) + " against the exact variance of the scaled score, within 5 standard errors",
+             "the mean of (q.k/sqrt(d))^2 over " + your_scores + " in dimension " + std::to_string(d) +
+                 " against the exact variance of the scaled score, within 5 standard errors",
              [d](const Context& ctx) { return scaled_variance(ctx, d); });
   d1.hint("One score is a loop over d coordinates: draw q_i and k_i from N(0, 1) and add their product. Seed "
           "one generator with `seed` and draw every score from it.");
